@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Node 20's --test expands no globs and finds no .ts files in a directory, so the shell lists them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shopt -s globstar nullglob
+files=(test/**/*.test.ts)
+if [ "$#" -gt 0 ]; then files=("$@"); fi
+[ "${#files[@]}" -gt 0 ] || { echo "no test files found" >&2; exit 1; }
+exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" "${files[@]}"
