@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import type { ConfigElement } from '../config/element.ts';
+import { newElement } from '../config/element.ts';
+import { ConfigError } from '../config/errors.ts';
+import type { EventBatch, EventRecord } from '../event/event-batch.ts';
+import {
+  applyCompatParams,
+  createBufferedOutputHandle,
+  createUnbufferedOutputHandle,
+  extractPlaceholders,
+  resolveBufferSettings,
+} from '../buffer/index.ts';
+import type { Logger } from '../plugin-api/logger.ts';
+import { readSection } from '../plugin-api/read-section.ts';
+import type {
+  EmittingContext,
+  FilterDefinition,
+  FilterPlugin,
+  Formatter,
+  FormatterDefinition,
+  InputDefinition,
+  InputPlugin,
+  OutputContext,
+  OutputDefinition,
+  OutputHandle,
+  OutputPlugin,
+  Parser,
+  ParserDefinition,
+  PluginContext,
+  PluginDefinition,
+  PluginKind,
+  SystemSettings,
+} from '../plugin-api/types.ts';
+import { convertLegacyFormat, convertLegacyParse } from './compat-sections.ts';
+import type { PluginRegistry } from './registry.ts';
+
+/** How plugins reach the router; implemented by the engine. */
+export interface Routing {
+  /** Routes into a label (`@NAME`), or the top level when label is undefined. */
+  emit(label: string | undefined, tag: string, batch: EventBatch): Promise<void>;
+  emitError(tag: string, sec: number, nsec: number, record: EventRecord, error: Error, pluginId: string): void;
+}
+
+const LABEL_KEY = '@label';
+
+/**
+ * Builds plugin instances from config sections: finds the definition, reads its parameters with its schema, gives
+ * it a context, and (for outputs) wraps it in the buffer machinery. Every plugin, built-in or not, goes through here.
+ */
+export class PluginFactory {
+  private readonly ids = new Set<string>();
+
+  constructor(
+    readonly registry: PluginRegistry,
+    readonly system: SystemSettings,
+    readonly log: Logger,
+    private readonly routing: Routing,
+  ) {}
+
+  async createInput(conf: ConfigElement): Promise<{ id: string; plugin: InputPlugin }> {
+    const def = await this.definition<InputDefinition>('input', conf);
+    if (def.helpers?.includes('parse')) convertLegacyParse(conf);
+    const ctx = this.emittingContext(def, conf);
+    const params = this.readParams(def, conf, ctx.log);
+    return { id: ctx.id, plugin: await def.create(ctx, params, conf) };
+  }
+
+  async createFilter(conf: ConfigElement): Promise<{ id: string; plugin: FilterPlugin }> {
+    const def = await this.definition<FilterDefinition>('filter', conf);
+    if (def.helpers?.includes('parse')) convertLegacyParse(conf);
+    const ctx = this.emittingContext(def, conf);
+    const params = this.readParams(def, conf, ctx.log);
+    return { id: ctx.id, plugin: await def.create(ctx, params, conf) };
+  }
+
+  async createOutput(conf: ConfigElement, defaultType?: string): Promise<OutputHandle> {
+    const def = await this.definition<OutputDefinition>('output', conf, defaultType);
+    if (def.helpers?.includes('format')) convertLegacyFormat(conf);
+    const base = this.emittingContext(def, conf);
+    applyCompatParams(conf, def, base.log);
+    const settings = resolveBufferSettings(def, conf, { system: this.system, log: base.log, id: base.id });
+    const ctx: OutputContext = {
+      ...base,
+      buffer: settings,
+      extractPlaceholders: (template, chunk) => {
+        if (!settings) throw new Error('extractPlaceholders needs a buffered output');
+        return extractPlaceholders(template, chunk, settings);
+      },
+      createOutput: (section) => this.createOutput(section),
+      emitToLabel: (label, tag, batch) => this.routing.emit(label, tag, batch),
+    };
+    const params = this.readParams(def, conf, ctx.log);
+    const plugin = await def.create(ctx, params, conf);
+    if (!settings) {
+      return createUnbufferedOutputHandle({ id: ctx.id, plugin, ctx, log: ctx.log });
+    }
+    const secondaryConf = conf.elements.find((e) => e.name === 'secondary');
+    const secondary = secondaryConf ? await this.createSecondary(secondaryConf, def) : undefined;
+    return createBufferedOutputHandle({ id: ctx.id, settings, plugin, definition: def, ctx, log: ctx.log, secondary });
+  }
+
+  /** <secondary>: any output type (default: the primary's), run without a buffer of its own. */
+  private async createSecondary(conf: ConfigElement, primary: OutputDefinition): Promise<OutputPlugin> {
+    const def = await this.definition<OutputDefinition>('output', conf, primary.type);
+    for (const name of ['buffer', 'secondary']) {
+      const nested = conf.elements.find((e) => e.name === name);
+      if (nested) throw new ConfigError(`<${name}> is not allowed inside <secondary>`, { location: nested.location });
+    }
+    if (def.helpers?.includes('format')) convertLegacyFormat(conf);
+    const base = this.emittingContext(def, conf);
+    const ctx: OutputContext = {
+      ...base,
+      buffer: undefined,
+      extractPlaceholders: () => {
+        throw new Error('placeholders in <secondary> are resolved with the primary chunk');
+      },
+      createOutput: (section) => this.createOutput(section),
+      emitToLabel: (label, tag, batch) => this.routing.emit(label, tag, batch),
+    };
+    return def.create(ctx, this.readParams(def, conf, ctx.log), conf);
+  }
+
+  async createParser(section: ConfigElement | undefined, defaults: Record<string, string>, parent: PluginContext): Promise<Parser> {
+    const conf = withDefaults('parse', section, defaults, parent);
+    const def = await this.definition<ParserDefinition>('parser', conf);
+    const ctx = this.baseContext(def, conf, parent.log);
+    return def.create(ctx, this.readParams(def, conf, ctx.log), conf);
+  }
+
+  async createFormatter(section: ConfigElement | undefined, defaults: Record<string, string>, parent: PluginContext): Promise<Formatter> {
+    const conf = withDefaults('format', section, defaults, parent);
+    const def = await this.definition<FormatterDefinition>('formatter', conf);
+    const ctx = this.baseContext(def, conf, parent.log);
+    return def.create(ctx, this.readParams(def, conf, ctx.log), conf);
+  }
+
+  private async definition<D extends PluginDefinition>(kind: PluginKind, conf: ConfigElement, defaultType?: string): Promise<D> {
+    const type = conf.attrs['@type'] ?? defaultType;
+    if (!type) {
+      throw new ConfigError(`'@type' parameter is required`, { location: conf.location, section: conf.name });
+    }
+    try {
+      return (await this.registry.load(kind, type)) as D;
+    } catch (err) {
+      throw new ConfigError((err as Error).message, {
+        location: conf.attrLocations['@type'] ?? conf.location, section: conf.name, param: '@type',
+      });
+    }
+  }
+
+  private readParams(def: PluginDefinition, conf: ConfigElement, log: Logger): unknown {
+    warnUnusedSections(def, conf, log);
+    return readSection(def.params, conf, { log });
+  }
+
+  private baseContext(def: PluginDefinition, conf: ConfigElement, parentLog?: Logger): PluginContext {
+    const id = this.pluginId(conf, def.kind !== 'parser' && def.kind !== 'formatter');
+    const log = pluginLogger(parentLog ?? this.log, parentLog ? undefined : id, conf);
+    const ctx: PluginContext = {
+      id,
+      type: def.type,
+      log,
+      system: this.system,
+      location: conf.location,
+      createParser: (section, defaults = {}) => this.createParser(section, defaults, ctx),
+      createFormatter: (section, defaults = {}) => this.createFormatter(section, defaults, ctx),
+    };
+    return ctx;
+  }
+
+  private emittingContext(def: PluginDefinition, conf: ConfigElement): EmittingContext {
+    const base = this.baseContext(def, conf);
+    const label = conf.attrs[LABEL_KEY];
+    const ctx: EmittingContext = {
+      ...base,
+      createParser: (section, defaults = {}) => this.createParser(section, defaults, ctx),
+      createFormatter: (section, defaults = {}) => this.createFormatter(section, defaults, ctx),
+      emit: (tag, batch) => this.routing.emit(label, tag, batch),
+      emitError: (tag, sec, nsec, record, error) => this.routing.emitError(tag, sec, nsec, record, error, base.id),
+    };
+    return ctx;
+  }
+
+  private pluginId(conf: ConfigElement, unique: boolean): string {
+    const given = conf.attrs['@id'];
+    if (given === undefined) return `object:${randomBytes(6).toString('hex')}`;
+    if (unique) {
+      if (this.ids.has(given)) {
+        throw new ConfigError(`Duplicated plugin id \`${given}\`. Check whole configuration and fix it.`, {
+          location: conf.attrLocations['@id'] ?? conf.location, section: conf.name, param: '@id',
+        });
+      }
+      this.ids.add(given);
+    }
+    return given;
+  }
+}
+
+function withDefaults(name: string, section: ConfigElement | undefined, defaults: Record<string, string>, parent: PluginContext): ConfigElement {
+  const conf = newElement(name, section?.arg ?? '', section?.location ?? parent.location);
+  Object.assign(conf.attrs, defaults, section?.attrs);
+  if (section) {
+    Object.assign(conf.attrLocations, section.attrLocations);
+    conf.elements = section.elements;
+    for (const key of section.nils) conf.nils.add(key);
+  }
+  return conf;
+}
+
+function pluginLogger(parent: Logger, id: string | undefined, conf: ConfigElement): Logger {
+  const level = conf.attrs['@log_level'];
+  const bindings = id ? { plugin_id: id } : {};
+  // pino's child takes the level as a second argument; our Logger interface keeps plugins to the first.
+  return (parent as unknown as { child(b: object, o?: object): Logger }).child(bindings, level ? { level } : undefined);
+}
+
+function warnUnusedSections(def: PluginDefinition, conf: ConfigElement, log: Logger): void {
+  const known = new Set<string>([...Object.keys(def.sections ?? {}), ...(def.helpers ?? [])]);
+  for (const el of conf.elements) {
+    if (!known.has(el.name)) {
+      log.warn({ file: el.location.file, line: el.location.line }, `section <${el.name}> is not used in <${conf.name}> of ${def.type} plugin`);
+    }
+  }
+}

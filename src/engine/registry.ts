@@ -1,0 +1,84 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { PluginDefinition, PluginKind } from '../plugin-api/types.ts';
+
+const FILE_PREFIX: Record<PluginKind, string> = {
+  input: 'in',
+  output: 'out',
+  filter: 'filter',
+  parser: 'parser',
+  formatter: 'formatter',
+  buffer: 'buf',
+};
+const EXTENSIONS = ['.ts', '.mjs', '.js'];
+
+export const BUILTIN_PLUGIN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../plugins');
+
+/**
+ * Finds plugin definitions by kind and `@type` as Fluentd does: a file `<prefix>_<type>` in a `-p` directory (which
+ * may override a built-in, as in Fluentd) or in the built-in plugins/ directory. Built-ins go through the same path as
+ * third-party plugins, so the public API is the only API.
+ */
+export class PluginRegistry {
+  private readonly cache = new Map<string, Promise<PluginDefinition>>();
+  readonly dirs: string[];
+
+  constructor(pluginDirs: string[] = []) {
+    this.dirs = [...pluginDirs.map((d) => path.resolve(d)), BUILTIN_PLUGIN_DIR];
+  }
+
+  load(kind: PluginKind, type: string): Promise<PluginDefinition> {
+    const key = `${kind}:${type}`;
+    let found = this.cache.get(key);
+    if (!found) {
+      found = this.import(kind, type);
+      this.cache.set(key, found);
+    }
+    return found;
+  }
+
+  /** Every plugin file in the directories, for `--help`-style listings and the README table. */
+  list(): Array<{ kind: PluginKind; type: string; file: string }> {
+    const out: Array<{ kind: PluginKind; type: string; file: string }> = [];
+    const seen = new Set<string>();
+    for (const dir of this.dirs) {
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir).sort()) {
+        const ext = EXTENSIONS.find((e) => name.endsWith(e));
+        if (!ext || name.endsWith('.d.ts')) continue;
+        const base = name.slice(0, -ext.length);
+        for (const [kind, prefix] of Object.entries(FILE_PREFIX) as Array<[PluginKind, string]>) {
+          if (!base.startsWith(`${prefix}_`)) continue;
+          const type = base.slice(prefix.length + 1);
+          if (seen.has(`${kind}:${type}`)) continue;
+          seen.add(`${kind}:${type}`);
+          out.push({ kind, type, file: path.join(dir, name) });
+        }
+      }
+    }
+    return out;
+  }
+
+  private async import(kind: PluginKind, type: string): Promise<PluginDefinition> {
+    if (!/^[A-Za-z0-9_-]+$/.test(type)) throw new Error(`invalid plugin type '${type}'`);
+    const base = `${FILE_PREFIX[kind]}_${type}`;
+    for (const dir of this.dirs) {
+      for (const ext of EXTENSIONS) {
+        const file = path.join(dir, base + ext);
+        if (!existsSync(file)) continue;
+        const mod = (await import(pathToFileURL(file).href)) as { default?: PluginDefinition };
+        const def = mod.default;
+        if (!def || def.kind !== kind || typeof def.create !== 'function') {
+          throw new Error(`${file} does not default-export a ${kind} plugin definition (define${capitalize(kind)}({...}))`);
+        }
+        return def;
+      }
+    }
+    throw new Error(`Unknown ${kind} plugin '${type}'. Run 'logferry --list-plugins' to see the available ones`);
+  }
+}
+
+function capitalize(s: string): string {
+  return s[0]!.toUpperCase() + s.slice(1);
+}
