@@ -145,6 +145,10 @@ export class Engine implements Routing {
         });
       } else if (el.name === 'match') {
         await attempt(async () => {
+          const label = el.attrs['@label'];
+          if (label !== undefined && !this.labels.has(label)) {
+            throw new ConfigError(`${label} label not found`, { location: el.attrLocations['@label'] ?? el.location, section: 'match', param: '@label' });
+          }
           const output = await factory.createOutput(el);
           this.outputs.push(output);
           router.addMatch(ruleId, el.arg || '**', output);
