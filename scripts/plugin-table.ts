@@ -1,0 +1,44 @@
+/**
+ * Writes the README's table of plugins and parameters from the plugins' own schemas (`npm run docs`), so the table is
+ * never out of date; `--check` exits non-zero when README.md differs (a test runs it).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PluginRegistry } from '../src/engine/registry.ts';
+import { describeParams } from '../src/plugin-api/describe-params.ts';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const START = '<!-- plugins:start -->';
+const END = '<!-- plugins:end -->';
+
+export async function renderPluginTable(): Promise<string> {
+  const registry = new PluginRegistry();
+  const rows: string[] = [];
+  for (const { kind, type } of registry.list()) {
+    const def = await registry.load(kind, type);
+    const params = describeParams(def.params)
+      .map((d) => `\`${d.name}\`${d.required ? ' (required)' : d.default ? ` = ${d.default.replace(/\|/g, '\\|')}` : ''}`)
+      .join(', ');
+    const sections = [...(def.helpers ?? []), ...Object.keys(def.sections ?? {})].map((s) => `\`<${s}>\``).join(' ');
+    rows.push(`| ${kind} | \`${type}\` | ${def.description.replace(/\|/g, '\\|')} | ${params || '—'}${sections ? `; sections ${sections}` : ''} |`);
+  }
+  return ['| kind | @type | what it does | parameters (Fluentd names and defaults) |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const readmePath = path.join(repo, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < 0) throw new Error(`README.md needs ${START} and ${END} markers`);
+  const updated = `${readme.slice(0, start + START.length)}\n${await renderPluginTable()}\n${readme.slice(end)}`;
+  if (process.argv.includes('--check')) {
+    if (updated !== readme) {
+      console.error('README.md plugin table is out of date: run npm run docs');
+      process.exit(1);
+    }
+  } else {
+    writeFileSync(readmePath, updated);
+  }
+}
