@@ -13,6 +13,9 @@ const FILE_PREFIX: Record<PluginKind, string> = {
 };
 const EXTENSIONS = ['.ts', '.mjs', '.js'];
 
+type PluginApi = typeof import('../plugin-api/index.ts');
+type PluginFactoryFunction = (api: PluginApi) => PluginDefinition;
+
 export const BUILTIN_PLUGIN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../plugins');
 
 /**
@@ -67,8 +70,9 @@ export class PluginRegistry {
       for (const ext of EXTENSIONS) {
         const file = path.join(dir, base + ext);
         if (!existsSync(file)) continue;
-        const mod = (await import(pathToFileURL(file).href)) as { default?: PluginDefinition };
-        const def = mod.default;
+        const mod = (await import(pathToFileURL(file).href)) as { default?: PluginDefinition | PluginFactoryFunction };
+        // A third-party plugin need not find our package on disk: it may export `(api) => api.defineX({...})`.
+        const def = typeof mod.default === 'function' ? mod.default(await import('../plugin-api/index.ts')) : mod.default;
         if (!def || def.kind !== kind || typeof def.create !== 'function') {
           throw new Error(`${file} does not default-export a ${kind} plugin definition (define${capitalize(kind)}({...}))`);
         }
