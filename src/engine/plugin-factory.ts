@@ -148,7 +148,7 @@ export class PluginFactory {
     }
   }
 
-  private readParams(def: PluginDefinition, conf: ConfigElement, log: Logger): unknown {
+  private readParams(def: PluginDefinition, conf: ConfigElement, log: Logger): Record<string, unknown> {
     warnUnusedSections(def, conf, log);
     return readSection(def.params, conf, { log });
   }

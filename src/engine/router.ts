@@ -71,16 +71,18 @@ export class LabelRouter {
 
   emit(tag: string, batch: EventBatch): Promise<void> {
     const { filters, match } = this.pipeline(tag);
-    let current: EventBatch | null = batch;
+    let current = batch;
     for (const rule of filters) {
+      let next: EventBatch | null;
       try {
-        current = rule.plugin.filter(tag, current);
+        next = rule.plugin.filter(tag, current);
       } catch (err) {
         // A filter that fails on a whole batch must not lose it: the events go to the error route with the cause.
         this.onFilterError(tag, current, err as Error);
         return Promise.resolve();
       }
-      if (!current || current.length === 0) return Promise.resolve();
+      if (!next || next.length === 0) return Promise.resolve();
+      current = next;
     }
     if (!match) {
       this.warnUnmatched(tag);
