@@ -1,8 +1,8 @@
 import type { ConfigElement, EventRecord, PluginContext } from '../plugin-api/index.ts';
-import { p, readSection, z } from '../plugin-api/index.ts';
+import { ConfigError, p, readSection, z } from '../plugin-api/index.ts';
 import { rubyToS } from '../formatter/ruby-inspect.ts';
 import { timeParams } from '../formatter/time-formatter.ts';
-import { compileTimeParser } from '../time/strptime.ts';
+import { createEventTimeParser } from '../parser/time-parser.ts';
 
 /** Fluentd's <extract> section (plugin_helper/extract.rb). */
 export const extractParams = z.object({
@@ -39,13 +39,7 @@ export function createExtractor(section: ConfigElement | undefined, ctx: PluginC
     ctx.log.warn({}, "'time_format' specified without 'time_key', will be ignored");
   }
   if (tagKey === undefined && timeKey === undefined) return undefined;
-  const parseTime = timeKey === undefined ? undefined : compileTimeParser({
-    type: params.time_type,
-    format: params.time_format,
-    fallbacks: [],
-    localtime: params.localtime && !params.utc,
-    timezone: params.timezone,
-  });
+  const parser = timeKey === undefined ? undefined : timeParserOf(params, section);
   return (record, into) => {
     into.tag = undefined;
     into.sec = NaN;
@@ -55,12 +49,23 @@ export function createExtractor(section: ConfigElement | undefined, ctx: PluginC
       if (!keepTag) delete record[tagKey];
       into.tag = rubyToS(v);
     }
-    if (parseTime !== undefined && Object.hasOwn(record, timeKey!)) {
+    if (parser !== undefined && Object.hasOwn(record, timeKey!)) {
       const v = record[timeKey!];
       if (!keepTime) delete record[timeKey!];
-      const t = parseTime(v);
+      const t = parser.parse(v);
       into.sec = t.sec;
       into.nsec = t.nsec;
     }
   };
+}
+
+function timeParserOf(params: z.output<typeof extractParams>, section: ConfigElement) {
+  try {
+    return createEventTimeParser({
+      type: params.time_type, format: params.time_format, fallbacks: [],
+      localtime: params.localtime, utc: params.utc, timezone: params.timezone,
+    });
+  } catch (err) {
+    throw new ConfigError((err as Error).message, { location: section.location, section: 'extract' });
+  }
 }
