@@ -4,8 +4,8 @@ import { RUBY_FLOAT_KEYS, rubyNumberToS, type MarkedRecord } from './ruby-float.
  * Ruby's JSON.generate (and Oj in compat mode, as Fluentd configures it) for a record. JSON.stringify already
  * writes the same bytes for strings (control characters as \b \f \n \r \t or lowercase \u00xx, `/`, U+2028 and
  * non-ASCII unescaped), key order and integers; the two differ only on numbers Ruby prints as Floats. So the hot path
- * is JSON.stringify plus three substring searches on its output, and the rare record with such a number is written
- * again by `generateSlow`.
+ * is JSON.stringify plus a walk over the values, and the rare record with such a number is written again by
+ * `generateSlow`.
  */
 export function rubyJsonGenerate(record: Record<string, unknown>): string {
   let out: string;
@@ -14,28 +14,28 @@ export function rubyJsonGenerate(record: Record<string, unknown>): string {
   } catch {
     return generateSlow(record); // a BigInt (<inject> time_type unixtime_nanos), which Ruby prints as an Integer
   }
-  if ((record as MarkedRecord)[RUBY_FLOAT_KEYS] === undefined && !mayHoldFloatNotation(out)) return out;
+  if ((record as MarkedRecord)[RUBY_FLOAT_KEYS] === undefined && !holdsRubyNotation(record)) return out;
   return generateSlow(record);
 }
 
 /**
- * True when the JSON text may hold a number JS and Ruby print differently: an exponent (`1e-7`, `1e+21`) or a value
- * below 1e-4 written out (`0.00001`, Ruby `1.0e-05`). A string value containing such text only costs the slow path.
+ * True when a number in the value prints differently in Ruby: a Float below 1e-4 or from 1e16 (exponent form in
+ * Ruby, not in JS or the other way round), or an integer from 1e21 (JS switches to exponent form). A walk over the
+ * values costs less than searching the JSON text for such numbers.
  */
-function mayHoldFloatNotation(json: string): boolean {
-  return hasAfter(json, 'e-', isDigit) || hasAfter(json, 'e+', isDigit) || hasAfter(json, '0.0000', isValueStart);
-}
-
-function hasAfter(json: string, needle: string, before: (code: number) => boolean): boolean {
-  for (let i = json.indexOf(needle); i !== -1; i = json.indexOf(needle, i + 1)) {
-    if (i > 0 && before(json.charCodeAt(i - 1))) return true;
+function holdsRubyNotation(value: unknown): boolean {
+  if (typeof value === 'number') {
+    const a = Math.abs(value);
+    return Number.isInteger(value) ? a >= 1e21 : a < 1e-4 || a >= 1e16;
   }
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsRubyNotation(value[i])) return true;
+    return false;
+  }
+  for (const key in value) if (holdsRubyNotation((value as Record<string, unknown>)[key])) return true;
   return false;
 }
-
-const isDigit = (c: number) => c >= 48 && c <= 57;
-// `:` `,` `[` `-` precede a number; inside a string `0.0000` follows some other character.
-const isValueStart = (c: number) => c === 58 || c === 44 || c === 91 || c === 45;
 
 function generateSlow(record: Record<string, unknown>): string {
   const floats = (record as MarkedRecord)[RUBY_FLOAT_KEYS];
