@@ -64,8 +64,8 @@ export const p = {
    */
   unsupported: (why: string) =>
     z
-      .any()
-      .refine((v) => v === undefined, { message: `is not supported by logferry: ${why}` })
+      .undefined({ error: `is not supported by logferry: ${why}` })
+      .optional()
       .meta({ fluentType: 'unsupported', unsupported: why }),
 };
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ConfigElement } from '../config/element.ts';
 import { ConfigError } from '../config/errors.ts';
+import { describeParams } from './describe-params.ts';
 import type { Logger } from './logger.ts';
 import type { ParamsSchema } from './params.ts';
 
@@ -44,7 +45,8 @@ export function readSection<S extends ParamsSchema>(
     const issue = result.error.issues[0]!;
     const param = String(issue.path[0] ?? '');
     const location = element.attrLocations[param] ?? element.location;
-    const given = param in element.attrs ? ` (given ${JSON.stringify(element.attrs[param])})` : '';
+    const secret = describeParams(schema).some((d) => d.name === param && d.secret);
+    const given = param in element.attrs ? ` (given ${secret ? 'xxxxxx' : JSON.stringify(element.attrs[param])})` : '';
     const message = issue.code === 'invalid_type' && input[param] === undefined ? 'is required' : issue.message;
     throw new ConfigError(`${message}${given}`, { location, section: sectionLabel(element), param });
   }
