@@ -139,13 +139,16 @@ export class PluginFactory {
     if (!type) {
       throw new ConfigError(`'@type' parameter is required`, { location: conf.location, section: conf.name });
     }
+    let def: D;
     try {
-      return (await this.registry.load(kind, type)) as D;
+      def = (await this.registry.load(kind, type)) as D;
     } catch (err) {
       throw new ConfigError((err as Error).message, {
         location: conf.attrLocations['@type'] ?? conf.location, section: conf.name, param: '@type',
       });
     }
+    def.prepare?.(conf, this.system);
+    return def;
   }
 
   private readParams(def: PluginDefinition, conf: ConfigElement, log: Logger): Record<string, unknown> {

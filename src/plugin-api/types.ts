@@ -37,6 +37,11 @@ interface DefinitionBase<S extends ParamsSchema> {
   params: S;
   sections?: Record<string, SectionSpec>;
   helpers?: HelperSection[];
+  /**
+   * Adjusts the raw config before anything reads it, for defaults that depend on other parameters (Fluentd plugins
+   * do this at the top of `configure`; out_file derives its buffer path from `path`).
+   */
+  prepare?(conf: ConfigElement, system: SystemSettings): void;
 }
 
 export type Params<S extends ParamsSchema> = z.output<S>;
