@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Chunk, OutputContext } from '../src/plugin-api/index.ts';
-import { ConfigError, defineOutput, p, z } from '../src/plugin-api/index.ts';
+import { ConfigError, defineOutput, newElement, p, z } from '../src/plugin-api/index.ts';
 import { createInjector, injectSectionOf, legacyInjectParams } from '../src/plugin-helpers/inject.ts';
 
 const DEFAULT_TIMEKEY = 86400;
@@ -30,14 +30,23 @@ export default defineOutput({
   }),
   helpers: ['format', 'inject', 'buffer'],
   buffer: { chunkKeys: ['time'], defaults: { '@type': 'file', timekey: String(DEFAULT_TIMEKEY) } },
+  prepare(conf, system) {
+    // As Fluentd's out_file: without root_dir + @id, the file buffer lives at the output's own path.
+    let bufferConf = conf.elements.find((e) => e.name === 'buffer');
+    if (!bufferConf) {
+      bufferConf = newElement('buffer', 'time', conf.location);
+      conf.elements.push(bufferConf);
+    }
+    if (!('path' in bufferConf.attrs) && !(conf.attrs['@id'] && system.rootDir)) {
+      bufferConf.attrs.path = conf.attrs.path ?? '/tmp/dummy_path';
+    }
+  },
   async create(ctx, params, conf) {
     const fail = (message: string, param = 'path') =>
       new ConfigError(message, { location: conf.attrLocations[param] ?? conf.location, section: conf.name, param });
     if (params.compress === 'zstd') throw fail('compress zstd is not supported by logferry (Node 20 has no zstd); use gzip', 'compress');
     const bufferConf = conf.elements.find((e) => e.name === 'buffer');
-    if (!bufferConf) {
-      ctx.log.warn({}, 'default timekey interval (1d) will be used because of missing <buffer> section. To change the output frequency, please modify the timekey value');
-    } else if (!('timekey' in bufferConf.attrs) && bufferConf.arg !== '[]') {
+    if (bufferConf && !('timekey' in bufferConf.attrs) && bufferConf.arg !== '[]') {
       ctx.log.warn({}, 'default timekey interval (1d) will be used. To change the output frequency, please modify the timekey value');
     }
     if ('utc' in conf.attrs || 'localtime' in conf.attrs) {

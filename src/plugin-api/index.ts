@@ -24,6 +24,7 @@ export type { EventRecord } from '../event/event-batch.ts';
 export type { EventTime } from '../event/event-time.ts';
 export { nowEventTime } from '../event/event-time.ts';
 export type { ConfigElement, SourceLocation } from '../config/element.ts';
+export { newElement } from '../config/element.ts';
 export { z } from 'zod';
 
 type Def<D> = Omit<D, 'kind'>;
