@@ -15,18 +15,19 @@ const PARSER_KEYS = [
  * Copies the v0.12 top-level tag_key / time_key / time_format / timezone / localtime / utc into a new <extract>
  * (when there is none), as Fluentd does. The parse-side move is the engine's (convertLegacyParse, keyed on `format`);
  * in_exec's v0.12 format defaulted to tsv, so parser settings without `format` get `format tsv` here for it.
- * Keys only <extract> reads are removed from the source so they are not reported as unused.
+ * Keys only the new <extract> reads are removed from the source so they are not reported as unused.
  */
 export function convertLegacyExecParams(conf: ConfigElement): void {
   const attrs = conf.attrs;
   const hasParse = conf.elements.some((e) => e.name === 'parse');
   if (!conf.elements.some((e) => e.name === 'extract') && (EXTRACT_KEYS.some((k) => k in attrs) || 'format' in attrs)) {
     conf.elements.push(legacyExtract(conf));
-  }
-  const consumed: readonly string[] = hasParse ? [...EXTRACT_KEYS, 'localtime', 'utc'] : ['tag_key', 'timezone'];
-  for (const key of consumed) {
-    delete attrs[key];
-    delete conf.attrLocations[key];
+    // Copied keys that nothing else reads leave the source; the others go on to the <parse> conversion.
+    const consumed: readonly string[] = hasParse ? [...EXTRACT_KEYS, 'localtime', 'utc'] : ['tag_key', 'timezone'];
+    for (const key of consumed) {
+      delete attrs[key];
+      delete conf.attrLocations[key];
+    }
   }
   if (!hasParse && !('format' in attrs)) {
     const first = PARSER_KEYS.find((k) => k in attrs);
