@@ -53,6 +53,7 @@ function isLineBreak(c: string | undefined): boolean {
 /** After the opening `"`. A `#{use_nil}` / `#{use_default}` anywhere makes the whole value that marker. */
 function scanDoubleQuoted(s: Scanner, ctx: EmbedContext): EmbeddedValue {
   const text = s.text;
+  const opening = s.pos - 1;
   let out = '';
   let marker: EmbeddedValue | null = null;
   for (;;) {
@@ -61,7 +62,8 @@ function scanDoubleQuoted(s: Scanner, ctx: EmbedContext): EmbeddedValue {
       s.pos++;
       return marker ?? out;
     }
-    if (c === undefined) s.fail('unexpected end of file in a double quoted string');
+    // Reported where the string opened: that is where the missing quote belongs.
+    if (c === undefined) s.fail('unexpected end of file in a double quoted string', opening);
     const next = text[s.pos + 1];
     if (next === undefined || isLineBreak(next)) {
       // Fluentd takes a character together with the line break after it; a backslash there joins the lines.
@@ -87,6 +89,7 @@ function scanDoubleQuoted(s: Scanner, ctx: EmbedContext): EmbeddedValue {
 /** After the opening `'`. */
 function scanSingleQuoted(s: Scanner): string {
   const text = s.text;
+  const opening = s.pos - 1;
   let out = '';
   for (;;) {
     const c = text[s.pos];
@@ -94,7 +97,7 @@ function scanSingleQuoted(s: Scanner): string {
       s.pos++;
       return out;
     }
-    if (c === undefined || c === '\n') s.fail('unexpected end of line in a single quoted string');
+    if (c === undefined || c === '\n') s.fail('unexpected end of line in a single quoted string', opening);
     const next = text[s.pos + 1];
     if (c === '\\' && (next === "'" || next === '\\')) {
       out += next;

@@ -128,7 +128,7 @@ class FileParser {
     const argOffset = s.pos;
     const arg = scanString(s, ARG_RUN, this.session.ctx);
     s.skip(SPACING);
-    if (s.skip(TAG_CLOSE) === null) s.fail("expected '>'");
+    if (s.skip(TAG_CLOSE) === null) s.fail(`expected '>' to close <${name}`, tagOffset);
     if (s.skip(LINE_END) === null) s.fail('expected end of line after tag');
     if (arg === USE_DEFAULT) s.fail('#{use_default} cannot be a section argument', argOffset);
     const element = newElement(name, arg === null || arg === USE_NIL ? '' : arg, this.location(tagOffset));
