@@ -55,7 +55,9 @@ export class ExecSource {
     }
     this.timer = setInterval(() => {
       if (this.running) {
-        this.ctx.log.warn({ command: this.options.command, interval: interval / 1000 }, 'previous child process is still running. skipped.');
+        const why = this.child ? 'previous child process is still running. skipped.'
+          : 'the previous run\'s events are still waiting for buffer space. skipped.';
+        this.ctx.log.warn({ command: this.options.command, interval: interval / 1000 }, why);
         return;
       }
       this.launch();

@@ -138,7 +138,7 @@ describe('ExecSource', () => {
     await exec.shutdown();
     assert.equal(refusals, 4);
     assert.deepEqual(accepted[0], ['held'], 'the same events, delivered once accepted');
-    assert.ok(logs.some((l) => l.msg === 'previous child process is still running. skipped.'));
+    assert.ok(logs.some((l) => l.msg === 'the previous run\'s events are still waiting for buffer space. skipped.'));
   });
 
   it('shutdown stops a running command promptly', async () => {
