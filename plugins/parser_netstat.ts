@@ -7,7 +7,8 @@ import { parseSocketLine, processList, splitLocalAddress } from '../src/exec/net
 /**
  * Listening (and other) sockets from `netstat -tulpn` / `-tunlp` / `-tunap` (net-tools) or `ss -tulpn` (iproute2),
  * recognised line by line: one record per socket with the SIEM's Custom.Netstat fields, all strings.
- * Header and blank lines give no event and are not errors; a line of neither tool does not match.
+ * Header and blank lines give no event and are not errors; a line of neither tool does not match. How UDP's state,
+ * unknown owners, shared sockets and ss without a Netid column come out: see src/exec/netstat-parse.ts.
  */
 export default defineParser({
   type: 'netstat',

@@ -2,7 +2,7 @@
  * One line of `netstat -tulpn` / `-tunap` (net-tools) or `ss -tulpn` (iproute2), recognised per line so that the
  * parser needs no header and a pipeline may drop it. The result has the SIEM's Custom.Netstat fields, all strings.
  *
- * Representation choices (documented in the parser's schema):
+ * Representation choices (the parser plugin, plugins/parser_netstat.ts, refers here):
  * - `state` is the tool's word: netstat leaves UDP's state empty (""), ss says UNCONN.
  * - `process` is the pid and `name` the program; both are "-" when the tool shows no owner (not root, no -p, or
  *   a socket of another namespace). netstat's name is its PID/Program column after the slash (it may hold spaces
