@@ -152,7 +152,7 @@ class FileParser {
       return;
     }
     if (key.startsWith('@') && !RESERVED_PARAMS.has(key)) {
-      if (isRoot || ELEM_SYMBOLS.has(section!)) {
+      if (isRoot || (section !== null && ELEM_SYMBOLS.has(section))) {
         s.fail(`'@' is the system reserved prefix. Don't use '@' prefix parameter in the configuration: ${key}`, keyOffset);
       }
       this.warn(`'@' is the system reserved prefix. It works in the nested configuration for now but it will be rejected: ${key}`, keyOffset);
