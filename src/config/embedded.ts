@@ -23,7 +23,7 @@ export interface EmbedContext {
 // interpolation (#{, #@, #$) and with the escapes \\ \" \n \t.
 const RUBY_STRING = String.raw`'(?:[^'\\\n]|\\[^\n])*'|"(?:[^"\\#\n]|#(?![{@$])|\\[\\"nt])*"`;
 const EXPRESSION = new RegExp(
-  String.raw`[ \t]*(?:ENV\[[ \t]*(${RUBY_STRING})[ \t]*\]` +
+  String.raw`[ \t]*(?:ENV\[[ \t]*(${RUBY_STRING})[ \t]*\](?:[ \t]*\|\|[ \t]*(${RUBY_STRING}))?` +
     String.raw`|ENV\.fetch\([ \t]*(${RUBY_STRING})[ \t]*(?:,[ \t]*(${RUBY_STRING})[ \t]*)?\)` +
     String.raw`|(Socket\.gethostname|hostname|worker_id|use_nil|use_default)|)[ \t]*\}`,
   'y',
@@ -49,14 +49,17 @@ export function readEmbedded(s: Scanner, ctx: EmbedContext): EmbeddedValue {
     const text = s.check(EXPRESSION_TEXT) ?? '';
     s.fail(
       `unsupported embedded Ruby code "#{${text}": logferry does not evaluate Ruby; it supports ` +
-        `#{ENV['NAME']}, #{ENV.fetch('NAME', 'default')}, #{Socket.gethostname}, #{hostname}, #{worker_id}, ` +
+        `#{ENV['NAME']}, #{ENV['NAME'] || 'default'}, #{ENV.fetch('NAME', 'default')}, #{Socket.gethostname}, #{hostname}, #{worker_id}, ` +
         `#{use_nil}, #{use_default} and #{}`,
       start,
     );
   }
   s.pos += m[0].length;
-  const [, envName, fetchName, fetchDefault, word] = m;
-  if (envName !== undefined) return ctx.env[rubyStringValue(envName)] ?? '';
+  const [, envName, envFallback, fetchName, fetchDefault, word] = m;
+  if (envName !== undefined) {
+    // `ENV['X'] || 'default'`: Ruby's nil-or, so a variable set to "" stays "".
+    return ctx.env[rubyStringValue(envName)] ?? (envFallback !== undefined ? rubyStringValue(envFallback) : '');
+  }
   if (fetchName !== undefined) {
     const name = rubyStringValue(fetchName);
     const value = ctx.env[name];

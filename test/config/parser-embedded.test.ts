@@ -16,6 +16,13 @@ describe('embedded Ruby forms', () => {
     assert.equal(valueOf('"[#{ENV["UNSET"]}]"', opts), '[]');
   });
 
+  test("ENV['X'] || 'default' is Ruby's nil-or: only an unset variable takes the default", () => {
+    assert.equal(valueOf(`"#{ENV['EMBEDDED_VAR'] || 'd'}"`, opts), 'embedded');
+    assert.equal(valueOf(`"#{ENV['UNSET'] || 'fallback'}"`, opts), 'fallback');
+    assert.equal(valueOf(`"#{ENV["UNSET"]||"x y"}"`, opts), 'x y');
+    assert.equal(valueOf(`"#{ENV['EMPTY'] || 'd'}"`, opts), '');
+  });
+
   test('ENV.fetch with a default, either quote style', () => {
     assert.equal(valueOf(`"#{ENV.fetch('EMBEDDED_VAR', 'd')}"`, opts), 'embedded');
     assert.equal(valueOf(`"#{ENV.fetch('UNSET', 'fallback')}"`, opts), 'fallback');
@@ -82,7 +89,8 @@ describe('embedded Ruby forms', () => {
     const err = assertParseError('a b\n\nk "#{1+1}"', 3, /unsupported embedded Ruby code "#\{1\+1\}"/, opts);
     assert.match(err.message, /ENV\['NAME'\]/);
     assertParseError('k "#{`rm -rf /`}"', 1, /unsupported embedded Ruby code "#\{`rm -rf \/`\}"/, opts);
-    assertParseError('k "#{ENV["A"] || "b"}"', 1, /unsupported embedded Ruby code/, opts);
+    assertParseError('k "#{ENV["A"] || b}"', 1, /unsupported embedded Ruby code/, opts);
+    assertParseError('k "#{ENV["A"] && "b"}"', 1, /unsupported embedded Ruby code/, opts);
     assertParseError('k "#{#}"', 1, /unsupported embedded Ruby code/, opts);
     assertParseError('k "#{\n=begin\n}"', 1, /unsupported embedded Ruby code/, opts);
     assertParseError('<match "#{system("id")}">\n</match>', 1, /unsupported embedded Ruby code/, opts);
