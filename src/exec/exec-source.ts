@@ -111,7 +111,7 @@ export class ExecSource {
     if (stderrLines > STDERR_LINES_PER_RUN) {
       ctx.log.warn({ command, lines: stderrLines - STDERR_LINES_PER_RUN }, 'more stderr lines of this run were not logged');
     }
-    const problem = this.report(result, collector.size);
+    const problem = this.report(result, collector.total);
     const batches = collector.take();
     if (changes === undefined) {
       await this.emitAll(batches);

@@ -14,6 +14,7 @@ export class RunCollector {
   private batches = new Map<string, EventBatch>();
   private readonly extracted: Extracted = { tag: undefined, sec: NaN, nsec: 0 };
   private collected = 0;
+  private placed = 0;
 
   constructor(
     private readonly ctx: Pick<EmittingContext, 'emitError' | 'log'>,
@@ -25,6 +26,11 @@ export class RunCollector {
   /** Events collected since the last take. */
   get size(): number {
     return this.collected;
+  }
+
+  /** Events collected in the whole run. */
+  get total(): number {
+    return this.placed;
   }
 
   parse(text: string): void {
@@ -82,5 +88,6 @@ export class RunCollector {
     }
     batch.add(sec, nsec, record);
     this.collected++;
+    this.placed++;
   }
 }
