@@ -5,14 +5,17 @@ import { ConfigError } from '../config/errors.ts';
 import type { EventBatch, EventRecord } from '../event/event-batch.ts';
 import {
   applyCompatParams,
-  createBufferedOutputHandle,
-  createUnbufferedOutputHandle,
+  bufferParams,
+  BufferedOutputHandle,
   extractPlaceholders,
   resolveBufferSettings,
+  UnbufferedOutputHandle,
+  type BufferStorage,
 } from '../buffer/index.ts';
 import type { Logger } from '../plugin-api/logger.ts';
 import { readSection } from '../plugin-api/read-section.ts';
 import type {
+  BufferDefinition,
   EmittingContext,
   FilterDefinition,
   FilterPlugin,
@@ -91,12 +94,16 @@ export class PluginFactory {
     };
     const params = this.readParams(def, conf, ctx.log);
     const plugin = await def.create(ctx, params, conf);
-    if (!settings) {
-      return createUnbufferedOutputHandle({ id: ctx.id, plugin, ctx, log: ctx.log });
+    if (!settings) return new UnbufferedOutputHandle({ id: ctx.id, plugin, ctx, log: ctx.log });
+    if (!plugin.write) {
+      throw new ConfigError(`<buffer> is given but the ${def.type} output cannot write chunks`, { location: settings.conf.location, section: 'buffer' });
     }
+    const bufferDef = await this.definition<BufferDefinition>('buffer', settings.conf, settings.type);
+    const common = new Set(Object.keys(bufferParams.shape));
+    const storage = (await bufferDef.create(base, readSection(bufferDef.params, settings.conf, { consumed: common }), settings.conf)) as BufferStorage;
     const secondaryConf = conf.elements.find((e) => e.name === 'secondary');
     const secondary = secondaryConf ? await this.createSecondary(secondaryConf, def) : undefined;
-    return createBufferedOutputHandle({ id: ctx.id, settings, plugin, definition: def, ctx, log: ctx.log, secondary });
+    return new BufferedOutputHandle({ id: ctx.id, settings, plugin, storage, system: this.system, log: ctx.log, secondary });
   }
 
   /** <secondary>: any output type (default: the primary's), run without a buffer of its own. */

@@ -43,6 +43,7 @@ async function buildFileOutput(attrs: Record<string, string>, chunkKeys = ['time
     emitToLabel: () => Promise.reject(new Error('unused')),
   };
   const def = outFile as OutputDefinition;
+  def.prepare?.(conf, ctx.system);
   const plugin = await def.create(ctx, readSection(def.params, conf, { log }), conf);
   return { plugin, lines };
 }
