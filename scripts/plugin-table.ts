@@ -17,13 +17,40 @@ export async function renderPluginTable(): Promise<string> {
   const rows: string[] = [];
   for (const { kind, type } of registry.list()) {
     const def = await registry.load(kind, type);
-    const params = describeParams(def.params)
-      .map((d) => `\`${d.name}\`${d.required ? ' (required)' : d.default ? ` = ${d.default.replace(/\|/g, '\\|')}` : ''}`)
+    const params = collapseNumbered(describeParams(def.params))
+      .map((d) => `\`${d.name}\`${d.required ? ' (required)' : d.default && d.default !== 'nil' ? ` = ${cell(d.default)}` : ''}`)
       .join(', ');
     const sections = [...(def.helpers ?? []), ...Object.keys(def.sections ?? {})].map((s) => `\`<${s}>\``).join(' ');
     rows.push(`| ${kind} | \`${type}\` | ${def.description.replace(/\|/g, '\\|')} | ${params || '—'}${sections ? `; sections ${sections}` : ''} |`);
   }
   return ['| kind | @type | what it does | parameters (Fluentd names and defaults) |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** A table cell: pipes escaped, control characters visible. */
+function cell(text: string): string {
+  return JSON.stringify(text).slice(1, -1).replace(/\|/g, '\\|');
+}
+
+/** Fluentd's numbered families (grep's regexp1..regexp20, multiline's format1..format20) as one entry. */
+function collapseNumbered<T extends { name: string }>(docs: T[]): T[] {
+  const out: T[] = [];
+  const families = new Map<string, number[]>();
+  for (const d of docs) {
+    const m = /^(.*?)(\d+)$/.exec(d.name);
+    if (!m) {
+      out.push(d);
+      continue;
+    }
+    if (!families.has(m[1]!)) {
+      families.set(m[1]!, []);
+      out.push({ ...d, name: m[1]! });
+    }
+    families.get(m[1]!)!.push(Number(m[2]));
+  }
+  return out.map((d) => {
+    const numbers = families.get(d.name);
+    return numbers ? { ...d, name: `${d.name}${Math.min(...numbers)}..${d.name}${Math.max(...numbers)}` } : d;
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
