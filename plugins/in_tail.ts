@@ -1,0 +1,370 @@
+import { statSync } from 'node:fs';
+import { glob } from 'tinyglobby';
+import { ConfigError, defineInput, EventBatch, nowEventTime, p, ParserError, z, type EventRecord, type InputContext, type Parser } from '../src/plugin-api/index.ts';
+import { compileStrftime } from '../src/time/strftime.ts';
+import { resolveZone } from '../src/time/zone.ts';
+import { FileReader, type Line } from '../src/tail/file-reader.ts';
+import { PositionFile } from '../src/tail/position-file.ts';
+import { expandTag } from '../src/tail/tag.ts';
+
+// Fluentd polls each file every second and also listens to inotify; logferry polls every 250 ms, which is as prompt
+// without inotify's watch limits and works on NFS and overlay filesystems.
+const POLL_MS = 250;
+
+const params = z.object({
+  path: p.string().describe('File paths, separated by path_delimiter; * globs; strftime placeholders (required).'),
+  path_delimiter: p.string().default(',').describe('Separator of path.'),
+  path_timezone: p.string().optional().describe('Zone of the strftime placeholders in path.'),
+  glob_policy: p.enum(['backward_compatible', 'extended', 'always']).default('backward_compatible').describe('Which characters make a path a glob.'),
+  tag: p.string().describe('Tag of the events; * is replaced by the file path with / as . (required).'),
+  exclude_path: p.array().default([]).describe('Globs of paths not to tail.'),
+  pos_file: p.string().optional().describe('Where the read positions are kept (Fluentd format).'),
+  pos_file_compaction_interval: p.time().optional().describe('Accepted: logferry rewrites the pos file compacted every time.'),
+  refresh_interval: p.time().default(60).describe('Seconds between re-expansions of path.'),
+  rotate_wait: p.time().default(5).describe('Seconds a rotated file is still read.'),
+  read_from_head: p.bool().default(false).describe('Read files found at start from the head (else from the end).'),
+  follow_inodes: p.bool().default(false).describe('Track files by inode across renames (needs pos_file).'),
+  path_key: p.string().optional().describe('Field that receives the file path.'),
+  limit_recently_modified: p.time().optional().describe('Skip files not modified for this long.'),
+  read_lines_limit: p.integer().default(1000).describe('Lines per emitted batch.'),
+  read_bytes_limit_per_second: p.size().default(-1).describe('Bytes per second read from one file (-1: no limit; min 8k).'),
+  max_line_size: p.size().optional().describe('Longer lines are skipped with a warning.'),
+  multiline_flush_interval: p.time().optional().describe('Emit a pending multiline event after this long without new lines.'),
+  skip_refresh_on_startup: p.bool().default(false).describe('Do not expand path at start (wait for refresh_interval).'),
+  open_on_every_update: p.bool().default(false).describe('Reopen the file on each read (files replaced in place).'),
+  emit_unmatched_lines: p.bool().default(false).describe('Emit lines that do not parse as {"unmatched_line": line}.'),
+  encoding: p.string().optional().describe('Encoding of the text (logferry: utf-8).'),
+  from_encoding: p.string().optional().describe('Encoding of the file bytes, converted to utf-8.'),
+  enable_watch_timer: p.bool().default(true).describe('Accepted: logferry always polls.'),
+  enable_stat_watcher: p.bool().default(true).describe('Accepted: logferry always polls.'),
+  ignore_repeated_permission_error: p.bool().default(false).describe('Log an unreadable file once.'),
+});
+
+type Params = z.output<typeof params>;
+
+interface Tailed {
+  path: string;
+  reader: FileReader | null;
+  /** Offset of the first byte not yet accepted by the outputs. */
+  committed: number;
+  /** Files rotated away, still read until rotate_wait passes. */
+  draining: Array<{ reader: FileReader; committed: number; until: number }>;
+  busy: boolean;
+  retryAt: number;
+  backoff: number;
+  lastData: number;
+  /** Multiline: lines of the event not yet complete, and where it starts. */
+  pendingLines: string[];
+}
+
+/** Fluentd's in_tail on fs file handles: never loses or repeats a line across rotation, restart and full buffers. */
+export default defineInput({
+  type: 'tail',
+  description: 'Follows files like tail -F, with Fluentd\'s pos_file, rotation handling and <parse>.',
+  params,
+  helpers: ['parse'],
+  async create(ctx, params, conf) {
+    const parseConf = conf.elements.find((e) => e.name === 'parse');
+    if (!parseConf) throw new ConfigError('<parse> section is required.', { location: conf.location, section: 'source' });
+    const parser = await ctx.createParser(parseConf);
+    return new TailInput(ctx, params, parser);
+  },
+});
+
+class TailInput {
+  private readonly watched = new Map<string, Tailed>();
+  private readonly pos: PositionFile | null;
+  private readonly decoder: TextDecoder | null;
+  private readonly maxLineSize: number;
+  private timer: NodeJS.Timeout | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private posTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private started = false;
+  private readonly permissionWarned = new Set<string>();
+
+  constructor(private readonly ctx: InputContext, private readonly p: Params, private readonly parser: Parser) {
+    this.pos = p.pos_file ? new PositionFile(p.pos_file, ctx.log) : null;
+    if (!p.pos_file) ctx.log.warn({}, "'pos_file PATH' parameter is not set to a 'tail' source. this parameter is highly recommended to save the position to resume tailing.");
+    this.decoder = p.from_encoding ? new TextDecoder(p.from_encoding) : null;
+    this.maxLineSize = p.max_line_size ?? Infinity;
+  }
+
+  async start(): Promise<void> {
+    this.pos?.load();
+    if (!this.p.skip_refresh_on_startup) await this.refresh(true);
+    this.started = true;
+    this.timer = setInterval(() => this.pollAll(), POLL_MS);
+    this.refreshTimer = setInterval(() => void this.refresh(false), this.p.refresh_interval * 1000);
+    this.posTimer = setInterval(() => this.flushPositions(), 100);
+    this.pollAll();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const t of [this.timer, this.refreshTimer, this.posTimer]) if (t) clearInterval(t);
+    while ([...this.watched.values()].some((w) => w.busy)) await new Promise((r) => setTimeout(r, 10));
+    this.flushPositions();
+    for (const w of this.watched.values()) {
+      await w.reader?.close();
+      for (const d of w.draining) await d.reader.close();
+    }
+  }
+
+  private flushPositions(): void {
+    try {
+      this.pos?.flush();
+    } catch (err) {
+      this.ctx.log.error({ pos_file: this.p.pos_file, error: (err as Error).message }, 'cannot write pos_file');
+    }
+  }
+
+  /** Expands path (strftime, globs), adding new files and dropping ones gone for good. */
+  private async refresh(startup: boolean): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    const zone = resolveZone(this.p.path_timezone ?? 'localtime');
+    const paths = this.p.path.split(this.p.path_delimiter).map((s) => s.trim()).filter(Boolean).map((s) => compileStrftime(s, zone)(now, 0));
+    const excluded = this.p.exclude_path.map((s) => compileStrftime(String(s), zone)(now, 0));
+    const found = new Set<string>();
+    const isGlob = (s: string) => (this.p.glob_policy === 'backward_compatible' ? /\*/ : this.p.glob_policy === 'extended' ? /[*?[\]]/ : /[*?[\]{}]/).test(s);
+    for (const path of paths) {
+      if (isGlob(path)) for (const f of await glob(path, { absolute: true, onlyFiles: true, ignore: excluded })) found.add(f);
+      else found.add(path);
+    }
+    for (const file of found) {
+      if (this.watched.has(file)) continue;
+      if (this.p.limit_recently_modified !== undefined) {
+        try {
+          if (Date.now() - statSync(file).mtimeMs > this.p.limit_recently_modified * 1000) continue;
+        } catch {
+          // not there yet: picked up when it appears
+        }
+      }
+      this.watched.set(file, {
+        path: file, reader: null, committed: -1, draining: [], busy: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [],
+      });
+      this.initialOffset(file, startup && !this.started);
+    }
+  }
+
+  /** Where a newly watched file starts: its pos entry, else the end (at start, unless read_from_head) or the head. */
+  private initialOffset(file: string, atStartup: boolean): void {
+    const w = this.watched.get(file)!;
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      w.committed = 0; // appears later: read from the head
+      return;
+    }
+    const entry = this.pos?.entries.get(file);
+    if (entry) {
+      if (entry.ino === st.ino && st.size >= entry.pos) w.committed = entry.pos;
+      else w.committed = 0; // truncated, or rotated while we were down
+    } else {
+      w.committed = atStartup && !this.p.read_from_head ? st.size : 0;
+    }
+  }
+
+  private pollAll(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    for (const w of this.watched.values()) {
+      if (!w.busy && now >= w.retryAt) {
+        w.busy = true;
+        this.poll(w).catch((err: Error) => this.ctx.log.error({ path: w.path, error: err.message }, 'tail failed')).finally(() => {
+          w.busy = false;
+        });
+      }
+    }
+  }
+
+  private async poll(w: Tailed): Promise<void> {
+    await this.drainRotated(w);
+    let st;
+    try {
+      st = statSync(w.path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' && !(this.p.ignore_repeated_permission_error && this.permissionWarned.has(w.path))) {
+        this.permissionWarned.add(w.path);
+        this.ctx.log.warn({ path: w.path }, 'permission denied: cannot read the file');
+      }
+      if (w.reader) this.retire(w); // moved or deleted: read what is left, then let go
+      return;
+    }
+    if (w.reader && w.reader.ino !== st.ino) {
+      this.ctx.log.info({ path: w.path, inode: st.ino }, 'detected rotation; following the new file from its head');
+      this.retire(w);
+    }
+    if (!w.reader) {
+      try {
+        w.reader = await FileReader.open(w.path, this.decoder);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.ctx.log.warn({ path: w.path, error: (err as Error).message }, 'cannot open');
+        return;
+      }
+      if (w.committed < 0) w.committed = 0;
+    }
+    if (st.size < w.committed) {
+      this.ctx.log.info({ path: w.path }, 'file was truncated; reading it again from the head');
+      w.committed = 0;
+      w.pendingLines = [];
+    }
+    await this.readFrom(w.reader, w, (next) => {
+      w.committed = next;
+      this.pos?.set(w.path, { pos: next, ino: w.reader!.ino });
+    }, () => w.committed);
+    if (this.p.open_on_every_update && w.reader) {
+      await w.reader.close();
+      w.reader = null;
+    }
+  }
+
+  /** A rotated-away file keeps being read for rotate_wait, from the same handle (so no line of it is lost). */
+  private retire(w: Tailed): void {
+    if (!w.reader) return;
+    w.draining.push({ reader: w.reader, committed: w.committed, until: Date.now() + this.p.rotate_wait * 1000 });
+    w.reader = null;
+    w.committed = 0;
+    w.pendingLines = [];
+  }
+
+  private async drainRotated(w: Tailed): Promise<void> {
+    for (const d of [...w.draining]) {
+      await this.readFrom(d.reader, w, (next) => (d.committed = next), () => d.committed);
+      if (Date.now() >= d.until) {
+        await d.reader.close();
+        w.draining.splice(w.draining.indexOf(d), 1);
+      }
+    }
+  }
+
+  /** Reads, parses and emits complete lines in batches; a batch's offset is committed only once it was accepted. */
+  private async readFrom(reader: FileReader, w: Tailed, commit: (next: number) => void, committed: () => number): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const { lines, next } = await reader.readLines(committed(), this.p.read_lines_limit, this.maxLineSize, (bytes) => {
+        this.ctx.log.warn({ path: w.path, bytes }, 'received line length is longer than max_line_size; skipped');
+      });
+      if (lines.length === 0) {
+        if (next > committed()) commit(next); // only skipped over-long lines
+        await this.flushStaleMultiline(w, commit, next);
+        return;
+      }
+      w.lastData = Date.now();
+      const { batch, keepFrom } = this.toEvents(lines, w, committed());
+      if (batch.length > 0) {
+        try {
+          await this.ctx.emit(this.tagFor(w.path), batch);
+          w.backoff = 100;
+        } catch (err) {
+          // Buffer full (or any failure downstream): keep the position and these lines, pause this file, retry.
+          w.retryAt = Date.now() + w.backoff;
+          this.ctx.log.warn({ path: w.path, error: (err as Error).message, retry_ms: w.backoff }, 'emit refused; tailing of this file pauses and retries');
+          w.backoff = Math.min(1000, w.backoff * 2);
+          w.pendingLines = [];
+          return;
+        }
+      }
+      commit(keepFrom ?? next);
+      if (keepFrom !== undefined) return; // a multiline event is still open: read again when more lines arrive
+      if (lines.length < this.p.read_lines_limit) return;
+    }
+  }
+
+  /** Parses lines into a batch. Unparsable lines go to the error route (or as unmatched_line events) with their text. */
+  private toEvents(lines: Line[], w: Tailed, start: number): { batch: EventBatch; keepFrom?: number } {
+    const batch = new EventBatch();
+    if (!this.parser.multiline) {
+      for (const line of lines) this.parseOne(line.text, batch, w);
+      return { batch };
+    }
+    // Multiline: an event ends where the next firstline begins; the open event is re-read next time.
+    let eventStart = start;
+    let pending: string[] = [];
+    for (const line of lines) {
+      if (this.parser.firstline) {
+        if (this.parser.firstline(line.text)) {
+          if (pending.length > 0) this.parseOne(pending.join('\n'), batch, w);
+          pending = [line.text];
+          eventStart = line.end - Buffer.byteLength(line.text) - 1;
+        } else if (pending.length > 0) {
+          pending.push(line.text);
+        } else {
+          this.ctx.log.warn({ path: w.path, line: line.text }, 'got incomplete line before first line from multiline parser');
+          eventStart = line.end;
+        }
+      } else {
+        pending.push(line.text);
+        const probe = new EventBatch();
+        if (this.tryParse(pending.join('\n'), probe)) {
+          for (let i = 0; i < probe.length; i++) batch.add(probe.secs[i]!, probe.nsecs[i]!, probe.records[i]!);
+          pending = [];
+          eventStart = line.end;
+        }
+      }
+    }
+    w.pendingLines = pending;
+    return pending.length > 0 ? { batch, keepFrom: eventStart } : { batch };
+  }
+
+  /** multiline_flush_interval: an open multiline event with no new lines for that long is emitted as it is. */
+  private async flushStaleMultiline(w: Tailed, commit: (next: number) => void, end: number): Promise<void> {
+    if (!this.parser.multiline || w.pendingLines.length === 0 || this.p.multiline_flush_interval === undefined) return;
+    if (Date.now() - w.lastData < this.p.multiline_flush_interval * 1000) return;
+    const batch = new EventBatch();
+    this.parseOne(w.pendingLines.join('\n'), batch, w);
+    try {
+      await this.ctx.emit(this.tagFor(w.path), batch);
+      w.pendingLines = [];
+      commit(end);
+    } catch {
+      // retried at the next poll
+    }
+  }
+
+  private tryParse(text: string, batch: EventBatch): boolean {
+    try {
+      return this.parser.parse(text, batch);
+    } catch {
+      return false;
+    }
+  }
+
+  private parseOne(text: string, batch: EventBatch, w: Tailed): void {
+    const before = batch.length;
+    let error: Error | null = null;
+    let matched = false;
+    try {
+      matched = this.parser.parse(text, batch);
+    } catch (err) {
+      error = err instanceof ParserError ? err : new ParserError((err as Error).message);
+    }
+    if (matched && !error) {
+      for (let i = before; i < batch.length; i++) {
+        if (Number.isNaN(batch.secs[i])) {
+          const now = nowEventTime();
+          batch.secs[i] = now.sec;
+          batch.nsecs[i] = now.nsec;
+        }
+        if (this.p.path_key && !(this.p.path_key in batch.records[i]!)) (batch.records[i] as EventRecord)[this.p.path_key] = w.path;
+      }
+      return;
+    }
+    batch.secs.length = batch.nsecs.length = batch.records.length = before;
+    const now = nowEventTime();
+    if (this.p.emit_unmatched_lines) {
+      const record: EventRecord = { unmatched_line: text };
+      if (this.p.path_key) record[this.p.path_key] = w.path;
+      batch.add(now.sec, now.nsec, record);
+      return;
+    }
+    // Fluentd only logs "pattern not matched"; logferry routes the raw line to @ERROR so it is never lost.
+    this.ctx.emitError(this.tagFor(w.path), now.sec, now.nsec, { message: text, path: w.path }, error ?? new ParserError(`pattern not matched: ${JSON.stringify(text.slice(0, 200))}`));
+  }
+
+  private tagFor(file: string): string {
+    return expandTag(this.p.tag, file);
+  }
+}
