@@ -12,6 +12,8 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 
+// Pinned SDK, known Node 20 support notice: keep the demo's output about the demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bucket = 'logferry-demo';
 const work = mkdtempSync(path.join(tmpdir(), 'logferry-demo-'));

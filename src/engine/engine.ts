@@ -184,7 +184,7 @@ export class Engine implements Routing {
       return;
     }
     this.log.warn(
-      { tag, time: sec, record, error: error.message, error_class: error.name, plugin_id: pluginId },
+      { tag, event_time: sec, record, error: error.message, error_class: error.name, plugin_id: pluginId },
       'dump an error event',
     );
   }
