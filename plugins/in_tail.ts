@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigError, defineInput, EventBatch, nowEventTime, p, ParserError, z, type EventRecord, type InputContext, type Parser } from '../src/plugin-api/index.ts';
 import { compileStrftime } from '../src/time/strftime.ts';
@@ -7,8 +8,9 @@ import { FileReader, type Line } from '../src/tail/file-reader.ts';
 import { PositionFile } from '../src/tail/position-file.ts';
 import { expandTag } from '../src/tail/tag.ts';
 
-// Fluentd polls each file every second and also listens to inotify; logferry polls every 250 ms, which is as prompt
-// without inotify's watch limits and works on NFS and overlay filesystems.
+// Fluentd polls each file every second and listens to inotify. logferry polls every 250 ms (the source of truth,
+// which also works where inotify does not: NFS, overlay) and watches each directory with fs.watch as a wake-up hint,
+// so a file renamed away and recreated several times between two polls still has every generation opened.
 const POLL_MS = 250;
 
 const params = z.object({
@@ -50,6 +52,8 @@ interface Tailed {
   /** Files rotated away, still read until rotate_wait passes. */
   draining: Array<{ reader: FileReader; committed: number; until: number }>;
   busy: boolean;
+  /** A wake-up came while a poll was running: poll again right after it. */
+  again: boolean;
   retryAt: number;
   backoff: number;
   lastData: number;
@@ -82,6 +86,7 @@ class TailInput {
   private stopped = false;
   private started = false;
   private readonly permissionWarned = new Set<string>();
+  private readonly dirWatchers = new Map<string, FSWatcher>();
 
   constructor(private readonly ctx: InputContext, private readonly p: Params, private readonly parser: Parser) {
     this.pos = p.pos_file ? new PositionFile(p.pos_file, ctx.log) : null;
@@ -103,6 +108,7 @@ class TailInput {
   async shutdown(): Promise<void> {
     this.stopped = true;
     for (const t of [this.timer, this.refreshTimer, this.posTimer]) if (t) clearInterval(t);
+    for (const watcher of this.dirWatchers.values()) watcher.close();
     while ([...this.watched.values()].some((w) => w.busy)) await new Promise((r) => setTimeout(r, 10));
     this.flushPositions();
     for (const w of this.watched.values()) {
@@ -141,9 +147,24 @@ class TailInput {
         }
       }
       this.watched.set(file, {
-        path: file, reader: null, committed: -1, draining: [], busy: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [],
+        path: file, reader: null, committed: -1, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [],
       });
       this.initialOffset(file, startup && !this.started);
+      this.watchDirectory(dirname(file));
+    }
+  }
+
+  private watchDirectory(dir: string): void {
+    if (this.dirWatchers.has(dir)) return;
+    try {
+      const watcher = watch(dir, { persistent: false }, (_event, name) => {
+        const w = name ? this.watched.get(join(dir, name.toString())) : undefined;
+        if (w) this.pollOne(w);
+      });
+      watcher.on('error', () => this.dirWatchers.delete(dir));
+      this.dirWatchers.set(dir, watcher);
+    } catch {
+      // no inotify here (or the directory is not there yet): the poll timer still finds everything
     }
   }
 
@@ -167,16 +188,21 @@ class TailInput {
   }
 
   private pollAll(): void {
-    if (this.stopped) return;
-    const now = Date.now();
-    for (const w of this.watched.values()) {
-      if (!w.busy && now >= w.retryAt) {
-        w.busy = true;
-        this.poll(w).catch((err: Error) => this.ctx.log.error({ path: w.path, error: err.message }, 'tail failed')).finally(() => {
-          w.busy = false;
-        });
-      }
+    for (const w of this.watched.values()) this.pollOne(w);
+  }
+
+  private pollOne(w: Tailed): void {
+    if (this.stopped || Date.now() < w.retryAt) return;
+    if (w.busy) {
+      w.again = true;
+      return;
     }
+    w.busy = true;
+    w.again = false;
+    this.poll(w).catch((err: Error) => this.ctx.log.error({ path: w.path, error: err.message }, 'tail failed')).finally(() => {
+      w.busy = false;
+      if (w.again) this.pollOne(w);
+    });
   }
 
   private async poll(w: Tailed): Promise<void> {

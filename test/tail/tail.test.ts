@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { startEngine, tempDir, waitUntil, type RunningEngine } from '../helpers/harness.ts';
+
+const tmp = tempDir();
+const running: RunningEngine[] = [];
+after(async () => {
+  for (const r of running) await r.stop();
+  tmp.cleanup();
+});
+
+let n = 0;
+async function tail(file: string, extra = '', parse = '@type none'): Promise<{ r: RunningEngine; id: string; pos: string }> {
+  const id = `tail${++n}`;
+  const pos = path.join(tmp.dir, `${id}.pos`);
+  const r = await startEngine(`
+<source>
+  @type tail
+  path ${file}
+  pos_file ${pos}
+  tag t.*
+  read_from_head true
+  rotate_wait 2s
+  ${extra}
+  <parse>
+    ${parse}
+  </parse>
+</source>
+<match t.**>
+  @type capture
+  @id ${id}
+</match>
+<label @ERROR>
+  <match **>
+    @type capture
+    @id ${id}_errors
+  </match>
+</label>`);
+  running.push(r);
+  return { r, id, pos };
+}
+
+const messages = (r: RunningEngine, id: string) => r.events(id).map((e) => e.record.message);
+
+test('lines in order; a last line without newline waits for it; CRLF stripped; a multi-byte character split across writes is whole', async () => {
+  const file = path.join(tmp.dir, 'basic.log');
+  writeFileSync(file, 'one\r\ntwo\nthr');
+  const { r, id } = await tail(file);
+  await r.waitForEvents(id, 2);
+  await new Promise((res) => setTimeout(res, 400));
+  assert.deepEqual(messages(r, id), ['one', 'two']);
+  appendFileSync(file, 'ee\n');
+  const euro = Buffer.from('€ sign\n');
+  appendFileSync(file, euro.subarray(0, 1));
+  await new Promise((res) => setTimeout(res, 400));
+  appendFileSync(file, euro.subarray(1));
+  await r.waitForEvents(id, 4);
+  assert.deepEqual(messages(r, id), ['one', 'two', 'three', '€ sign']);
+  assert.equal(r.events(id)[0]!.tag, `t.${file.replace(/\//g, '.').replace(/^\./, '')}`);
+});
+
+test('rename + create: the old file is read to its end, the new one from its head; the pos file follows the new inode', async () => {
+  const file = path.join(tmp.dir, 'rotate.log');
+  writeFileSync(file, 'a1\n');
+  const { r, id, pos } = await tail(file);
+  await r.waitForEvents(id, 1);
+  renameSync(file, `${file}.1`);
+  appendFileSync(`${file}.1`, 'a2\n'); // written by the app after the rename, before it reopens
+  writeFileSync(file, 'b1\n');
+  await r.waitForEvents(id, 3);
+  appendFileSync(file, 'b2\n');
+  await r.waitForEvents(id, 4);
+  assert.deepEqual(messages(r, id).sort(), ['a1', 'a2', 'b1', 'b2']);
+  const expected = `${file}\t0000000000000006\t${statSync(file).ino.toString(16).padStart(16, '0')}\n`;
+  await waitUntil(() => readFileSync(pos, 'utf8') === expected, 3000, 'the pos file to hold the new inode at offset 6');
+});
+
+test('copytruncate: truncation is detected and the file is read again from its head', async () => {
+  const file = path.join(tmp.dir, 'truncate.log');
+  writeFileSync(file, 'first line\nsecond line\n');
+  const { r, id } = await tail(file);
+  await r.waitForEvents(id, 2);
+  truncateSync(file, 0);
+  await new Promise((res) => setTimeout(res, 400));
+  appendFileSync(file, 'after\n');
+  await r.waitForEvents(id, 3);
+  assert.deepEqual(messages(r, id), ['first line', 'second line', 'after']);
+});
+
+test('resumes from a pos file written in td-agent\'s format; a file that appears later is read from its head', async () => {
+  const file = path.join(tmp.dir, 'resume.log');
+  writeFileSync(file, 'old1\nold2\nnew1\n');
+  const pos = path.join(tmp.dir, 'td-agent.pos');
+  writeFileSync(pos, `${file}\t${(10).toString(16).padStart(16, '0')}\t${statSync(file).ino.toString(16).padStart(16, '0')}\n`);
+  const id = `resume${++n}`;
+  const later = path.join(tmp.dir, 'later-*.log');
+  const r = await startEngine(`
+<source>
+  @type tail
+  path ${file},${later}
+  pos_file ${pos}
+  tag resume
+  refresh_interval 1s
+  path_key source_path
+  <parse>
+    @type none
+  </parse>
+</source>
+<match resume>
+  @type capture
+  @id ${id}
+</match>`);
+  running.push(r);
+  await r.waitForEvents(id, 1);
+  assert.deepEqual(messages(r, id), ['new1']);
+  writeFileSync(path.join(tmp.dir, 'later-1.log'), 'from later\n');
+  await r.waitForEvents(id, 2, 5000);
+  assert.equal(r.events(id)[1]!.record.message, 'from later');
+  assert.equal(r.events(id)[1]!.record.source_path, path.join(tmp.dir, 'later-1.log'));
+});
+
+test('a line that does not parse goes to @ERROR with its raw text; parsed lines keep their time', async () => {
+  const file = path.join(tmp.dir, 'nginx.log');
+  writeFileSync(file, '10.0.0.1 - - [28/Feb/2013:12:00:00 +0900] "GET / HTTP/1.1" 200 5 "-" "ua"\nnot nginx at all\n');
+  const { r, id } = await tail(file, '', '@type nginx');
+  await r.waitForEvents(id, 1);
+  const [bad] = await r.waitForEvents(`${id}_errors`, 1);
+  assert.equal(bad?.record.message, 'not nginx at all');
+  assert.equal(r.events(id)[0]!.sec, Date.parse('2013-02-28T03:00:00Z') / 1000);
+});
