@@ -15,6 +15,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { writeW1 } from './w1-generator.ts';
 import { cpuSeconds, machineInfo, peakRssBytes } from './measure-process.ts';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, keep: { type: 'boolean' } } });
 const LINES = values.quick ? 100_000 : 1_000_000;
