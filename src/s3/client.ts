@@ -1,53 +1,58 @@
+import { isIP } from 'node:net';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { ChosenCredentials } from './credentials.ts';
 
 export interface ClientOptions {
-  region?: string;
-  endpoint?: string;
+  region: string;
+  /** s3_endpoint; else AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL. */
+  endpoint: string | undefined;
   forcePathStyle: boolean;
-  accessKeyId?: string;
-  secretAccessKey?: string;
+  credentials: ChosenCredentials['credentials'];
   useAccelerateEndpoint: boolean;
   useDualstackEndpoint: boolean;
+  /** compute_checksums true: a checksum on every request; otherwise only where S3 requires one. */
+  computeChecksums: boolean | undefined;
 }
 
-/** An endpoint on an IP address or localhost cannot take bucket-in-host addressing. */
-function needsPathStyle(endpoint: string | undefined): boolean {
+/** s3_region's default, as fluent-plugin-s3 has it. */
+export function defaultRegion(): string {
+  return process.env.AWS_REGION || 'us-east-1';
+}
+
+export function resolveEndpoint(configured: string | undefined): string | undefined {
+  return configured || process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined;
+}
+
+/** An endpoint on an IP address or localhost cannot take the bucket in its host name. */
+export function needsPathStyle(endpoint: string | undefined): boolean {
   if (!endpoint) return false;
+  let host: string;
   try {
-    const host = new URL(endpoint).hostname;
-    return host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[');
+    host = new URL(endpoint).hostname;
   } catch {
     return false;
   }
+  return host === 'localhost' || host.endsWith('.localhost') || isIP(host.replace(/^\[|\]$/g, '')) !== 0;
 }
 
 /**
- * The S3 client: explicit keys or the SDK's default chain (env, profile, SSO, web identity, ECS, IMDSv2, refreshed
- * automatically); the SDK's standard environment (AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL) honoured;
- * checksums only when required, which S3-compatible servers handle (no aws-chunked bodies).
+ * The S3 client. Checksums only where S3 requires them by default: the SDK's default (WHEN_SUPPORTED) sends a
+ * streamed body as aws-chunked with a trailer, which S3-compatible servers such as s3rver store corrupted. The SDK
+ * retries nothing (maxAttempts 1): the buffer owns retries, on Fluentd's schedule, with the chunk's key kept.
  */
 export function createS3Client(o: ClientOptions): S3Client {
-  const endpoint = o.endpoint || process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined;
+  const endpoint = resolveEndpoint(o.endpoint);
+  const checksums = o.computeChecksums ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
   const config: S3ClientConfig = {
-    region: o.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    region: o.region,
     forcePathStyle: o.forcePathStyle || needsPathStyle(endpoint),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestChecksumCalculation: checksums,
+    responseChecksumValidation: checksums,
     useAccelerateEndpoint: o.useAccelerateEndpoint,
     useDualstackEndpoint: o.useDualstackEndpoint,
-    maxAttempts: 1, // the buffer owns retries, with Fluentd's schedule
+    maxAttempts: 1,
   };
   if (endpoint) config.endpoint = endpoint;
-  if (o.accessKeyId && o.secretAccessKey) config.credentials = { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey };
+  if (o.credentials) config.credentials = o.credentials;
   return new S3Client(config);
-}
-
-/** A short description of an S3 failure for the log, and whether retrying can ever fix it. */
-export function describeS3Error(err: unknown): { message: string; permanent: boolean; status?: number; code?: string } {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; code?: string };
-  const status = e.$metadata?.httpStatusCode;
-  const code = e.name ?? e.code ?? 'Error';
-  const permanent = ['NoSuchBucket', 'AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidBucketName', 'AllAccessDisabled'].includes(code)
-    || (status !== undefined && status >= 400 && status < 500 && ![408, 429].includes(status));
-  return { message: `${code}${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`, permanent, status, code };
 }
