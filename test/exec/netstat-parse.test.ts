@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { parseSocketLine, processList, splitLocalAddress, type SocketRecord } from '../../src/exec/netstat-parse.ts';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
-const SAMPLES = new URL('../../../shared/samples/', import.meta.url);
+const SAMPLES = new URL('../../conf/demo/', import.meta.url);
 
 function lines(url: URL): string[] {
   return readFileSync(url, 'utf8').split('\n').filter((l) => l !== '');

@@ -11,7 +11,8 @@ import { captured, type CapturedEvent } from './plugins/out_capture.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEST_PLUGIN_DIR = path.join(REPO_ROOT, 'test/helpers/plugins');
-export const SAMPLES_DIR = path.resolve(REPO_ROOT, '../shared/samples');
+/** The reference's sample logs, bundled with the demo (conf/demo), so tests need nothing outside the repository. */
+export const SAMPLES_DIR = path.join(REPO_ROOT, 'conf/demo');
 export const BIN = path.join(REPO_ROOT, 'bin/logferry.mjs');
 
 export interface LogEntry {

@@ -5,60 +5,113 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import S3rver from 's3rver';
 import { tempDir } from './harness.ts';
 
+export interface StoredObject {
+  body: Buffer;
+  contentType: string | undefined;
+  metadata: Record<string, string>;
+  /** The body as text, gunzipped first for .gz keys. */
+  text: string;
+}
+
 export interface LocalS3 {
   endpoint: string;
   port: number;
+  /** A client of our own (not the code under test's), to look at what arrived. */
   client: S3Client;
+  listObjects(prefix?: string): Promise<Array<{ key: string; size: number }>>;
   listKeys(prefix?: string): Promise<string[]>;
-  getObject(key: string): Promise<{ body: Buffer; contentType: string | undefined; text: string }>;
+  getObject(key: string): Promise<StoredObject>;
+  /** Stops serving (the port refuses connections) and keeps the data; `start` serves it again on the same port. */
+  pause(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** A real S3-compatible server (s3rver) on 127.0.0.1, on a free port, in a temp directory, with one bucket. */
-export async function startS3rver(bucket: string, options: { port?: number; dir?: string } = {}): Promise<LocalS3> {
-  const tmp = options.dir ? { dir: options.dir, cleanup: () => undefined } : tempDir('logferry-s3-');
-  const server = new S3rver({ address: '127.0.0.1', port: options.port ?? 0, silent: true, directory: path.join(tmp.dir, 's3'), configureBuckets: [{ name: bucket, configs: [] }] });
-  const { port } = await server.run();
+export async function startS3rver(bucket: string): Promise<LocalS3> {
+  const tmp = tempDir('logferry-s3-');
+  const directory = path.join(tmp.dir, 's3');
+  let port = 0;
+  let server: S3rver | undefined;
+  const start = async () => {
+    server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+    port = (await server.run()).port;
+  };
+  const pause = async () => {
+    await server?.close();
+    server = undefined;
+  };
+  await start();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
     endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  const listObjects = async (prefix?: string) => {
+    const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    return (out.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size! })).sort((a, b) => (a.key < b.key ? -1 : 1));
+  };
   return {
-    endpoint, port, client,
-    async listKeys(prefix) {
-      const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-      return (out.Contents ?? []).map((o) => o.Key!).sort();
-    },
+    endpoint, port, client, listObjects, start, pause,
+    listKeys: async (prefix) => (await listObjects(prefix)).map((o) => o.key),
     async getObject(key) {
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const body = Buffer.from(await out.Body!.transformToByteArray());
       const text = (key.endsWith('.gz') ? gunzipSync(body) : body).toString('utf8');
-      return { body, contentType: out.ContentType, text };
+      return { body, contentType: out.ContentType, metadata: out.Metadata ?? {}, text };
     },
     async stop() {
-      await server.close();
+      await pause();
+      client.destroy();
       tmp.cleanup();
     },
   };
 }
 
-/** An HTTP proxy on 127.0.0.1 in front of a server that can answer the next requests of a method with an error. */
-export async function startFaultProxy(target: number): Promise<{ endpoint: string; failNext(method: string, status: number, times: number): void; requests: Array<{ method: string; url: string; status: number }>; stop(): Promise<void> }> {
-  const faults: Array<{ method: string; status: number }> = [];
-  const requests: Array<{ method: string; url: string; status: number }> = [];
+export type Fault = number | 'reset' | 'after-500';
+
+export interface FaultProxy {
+  endpoint: string;
+  /**
+   * The next `times` requests of `method` (and whose URL contains `urlPart`) get the fault: an HTTP status answered
+   * without reaching the server, 'reset' (the connection dropped once the body started arriving), or 'after-500'
+   * (forwarded, and the server's success answered as a 500: the ambiguous failure that makes retries duplicate).
+   */
+  failNext(method: string, fault: Fault, times?: number, urlPart?: string): void;
+  requests: Array<{ method: string; url: string; status: number | 'reset' }>;
+  stop(): Promise<void>;
+}
+
+/** An HTTP proxy on 127.0.0.1 in front of a server, injecting faults into chosen requests. */
+export async function startFaultProxy(target: number): Promise<FaultProxy> {
+  const faults: Array<{ method: string; fault: Fault; urlPart: string }> = [];
+  const requests: FaultProxy['requests'] = [];
   const server = http.createServer((req, res) => {
-    const i = faults.findIndex((f) => f.method === req.method);
-    if (i >= 0) {
-      const [fault] = faults.splice(i, 1);
-      requests.push({ method: req.method!, url: req.url!, status: fault!.status });
+    const i = faults.findIndex((f) => f.method === req.method && req.url!.includes(f.urlPart));
+    const fault = i >= 0 ? faults.splice(i, 1)[0]!.fault : undefined;
+    if (fault === 'reset') {
+      requests.push({ method: req.method!, url: req.url!, status: 'reset' });
+      req.once('data', () => req.socket.destroy());
+      req.once('end', () => req.socket.destroy());
+      return;
+    }
+    if (typeof fault === 'number') {
+      requests.push({ method: req.method!, url: req.url!, status: fault });
       req.resume();
-      res.writeHead(fault!.status, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault!.status === 503 ? 'SlowDown' : 'InternalError'}</Code><Message>injected</Message></Error>`);
+      const code = fault === 503 ? 'SlowDown' : fault === 403 ? 'AccessDenied' : 'InternalError';
+      res.writeHead(fault, { 'content-type': 'application/xml' });
+      res.end(req.method === 'HEAD' ? undefined : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected</Message></Error>`);
       return;
     }
     const upstream = http.request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      requests.push({ method: req.method!, url: req.url!, status: up.statusCode! });
+      const status = fault === 'after-500' ? 500 : up.statusCode!;
+      requests.push({ method: req.method!, url: req.url!, status });
+      if (fault === 'after-500') {
+        up.resume();
+        res.writeHead(500, { 'content-type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected after the write</Message></Error>');
+        return;
+      }
       res.writeHead(up.statusCode!, up.headers);
       up.pipe(res);
     });
@@ -69,10 +122,13 @@ export async function startFaultProxy(target: number): Promise<{ endpoint: strin
   const port = (server.address() as { port: number }).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    failNext(method, status, times) {
-      for (let i = 0; i < times; i++) faults.push({ method, status });
+    failNext(method, fault, times = 1, urlPart = '') {
+      for (let i = 0; i < times; i++) faults.push({ method, fault, urlPart });
     },
     requests,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 }

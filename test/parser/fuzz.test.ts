@@ -7,7 +7,7 @@ import { buildParser, sectionFromParams } from '../../src/engine/standalone.ts';
 import { ParserError } from '../../src/plugin-api/errors.ts';
 import { memoryLogger } from '../helpers/harness.ts';
 
-const SAMPLES = fileURLToPath(new URL('../../../shared/samples', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../conf/demo', import.meta.url));
 const seeds = ['access.log', 'auth.log', 'auth-iso.log', 'netstat-tulpn.txt', 'ss-tulpn.txt']
   .flatMap((f) => readFileSync(`${SAMPLES}/${f}`, 'utf8').split('\n'))
   .concat(['{"a":1,"time":"2024-01-01"}', '[{"x":1},2]', 'a:1\tb:2', 'x,"y""z",', '<16>1 2017-02-06T13:14:15.003Z h i p m - msg']);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/harness.ts';
 
-const SAMPLES = fileURLToPath(new URL('../../../shared/samples', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../conf/demo', import.meta.url));
 
 async function parse(input: string, params: string[] = [], tz = 'UTC'): Promise<Array<{ time?: string; record?: Record<string, unknown>; error?: string }>> {
   const r = await runCli(['parse', '--type', 'syslog', ...params.flatMap((p) => ['--param', p])], { input, env: { TZ: tz } });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { compileRubyRegex, namedGroups, parseRubyRegexLiteral } from '../../src/regex/ruby-regex.ts';
 import { fileURLToPath } from 'node:url';
 
-const SAMPLES_DIR = fileURLToPath(new URL('../../../shared/samples', import.meta.url));
+const SAMPLES_DIR = fileURLToPath(new URL('../../conf/demo', import.meta.url));
 
 const NGINX = String.raw`^(?<remote>[^ ]*) (?<host>[^ ]*) (?<user>[^ ]*) \[(?<time>[^\]]*)\] "(?<method>\S+)(?: +(?<path>[^\"]*?)(?: +\S*)?)?" (?<code>[^ ]*) (?<size>[^ ]*)(?: "(?<referer>[^\"]*)" "(?<agent>[^\"]*)"(?:\s+\"?(?<http_x_forwarded_for>[^\"]*)\"?)?)?$`;
 

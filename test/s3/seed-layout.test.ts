@@ -10,7 +10,6 @@ const tmp = tempDir();
 after(() => tmp.cleanup());
 
 test("the seed's td-agent.conf + config.d layout runs as is against S3 given by AWS_ENDPOINT_URL_S3", async () => {
-  const s3 = await startS3rver('seed-bucket');
   // The seed's files verbatim, with /var/log moved under a temp dir (the test is not allowed the real one).
   const root = path.join(tmp.dir, 'root');
   cpSync(path.join(REPO_ROOT, 'conf/seed'), path.join(tmp.dir, 'seed'), { recursive: true });
@@ -21,6 +20,7 @@ test("the seed's td-agent.conf + config.d layout runs as is against S3 given by 
   mkdirSync(`${root}/var/log/nginx`, { recursive: true });
   cpSync(path.join(SAMPLES_DIR, 'access.log'), `${root}/var/log/nginx/access.log`);
   cpSync(path.join(SAMPLES_DIR, 'auth.log'), `${root}/var/log/auth.log`);
+  const s3 = await startS3rver('seed-bucket');
   const child = spawn(process.execPath, [BIN, '-c', path.join(tmp.dir, 'seed/td-agent.conf')], {
     env: {
       ...process.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_KEY_ID: 'S3RVER', AWS_SECRET: 'S3RVER', AWS_S3_BUCKET: 'seed-bucket', AWS_REGION: 'us-east-1',
