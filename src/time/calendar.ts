@@ -46,3 +46,18 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
 }
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** ISO 8601 week-numbering year and week (strftime %G, %V): weeks start on Monday, week 1 holds the first Thursday. */
+export function isoWeek(w: WallTime): { year: number; week: number } {
+  const thursdayYday = w.yday - (w.weekday || 7) + 4;
+  if (thursdayYday < 1) {
+    const prev = w.year - 1;
+    return { year: prev, week: Math.floor((thursdayYday + (isLeapYear(prev) ? 366 : 365) - 1) / 7) + 1 };
+  }
+  if (thursdayYday > (isLeapYear(w.year) ? 366 : 365)) return { year: w.year + 1, week: 1 };
+  return { year: w.year, week: Math.floor((thursdayYday - 1) / 7) + 1 };
+}

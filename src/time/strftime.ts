@@ -1,151 +1,188 @@
-import { DAY_NAMES, MONTH_NAMES, wallTime, type WallTime } from './calendar.ts';
+import { DAY_NAMES, isoWeek, MONTH_NAMES, wallTime, type WallTime } from './calendar.ts';
 import type { Zone } from './zone.ts';
 
-type Piece = string | ((w: WallTime, sec: number, nsec: number, offset: number) => string);
+/** Renders one directive from the broken-down second (and the nanoseconds, for %L/%N only). */
+type Render = (w: WallTime, sec: number, offset: number, zone: Zone) => string;
+type SubsecRender = (nsec: number) => string;
+type Piece = string | Render | { subsec: SubsecRender };
 
-const DIRECTIVE = /%([-0^_#]*)(\d*)(:{0,2})([a-zA-Z%+])/g;
+/** A directive: flags, width, the colons of %:z, an ignored E/O modifier, the conversion. */
+const DIRECTIVE = /%([-_0^#]*)(\d*)(:{0,3})([EO]?)([a-zA-Z%+])/g;
 
 /**
- * Ruby's strftime, compiled once: `(sec, nsec) => text` in `zone`. Unknown sequences (and `%{...}` placeholders of
- * S3 keys) are left intact, as Ruby leaves them.
+ * Ruby's Time#strftime, compiled once into `(sec, nsec) => text` in `zone`. Unknown sequences (and the `%{...}`
+ * placeholders of S3 keys) are left intact, as Ruby leaves them. Everything but %L/%N is rendered once per second:
+ * formatting many events of the same second costs a comparison and, with sub-seconds, a concatenation.
  */
 export function compileStrftime(format: string, zone: Zone): (sec: number, nsec: number) => string {
-  const pieces: Piece[] = [];
-  let last = 0;
-  for (const m of format.matchAll(DIRECTIVE)) {
-    const [whole, flags, width, colons, conv] = m as unknown as [string, string, string, string, string];
-    const piece = directive(flags, width, colons, conv, zone);
-    if (piece === undefined) continue;
-    if (m.index! > last) pieces.push(format.slice(last, m.index));
-    pieces.push(piece);
-    last = m.index! + whole.length;
+  const pieces = compilePieces(format, zone);
+  const hasSubsec = pieces.some((p) => typeof p === 'object');
+  let lastSec = NaN;
+  let lastText = '';
+  if (!hasSubsec) {
+    return (sec) => {
+      if (sec !== lastSec) {
+        lastText = renderSecond(pieces, sec, zone).join('');
+        lastSec = sec;
+      }
+      return lastText;
+    };
   }
-  if (last < format.length) pieces.push(format.slice(last));
+  let lastParts: Array<string | SubsecRender> = [];
   return (sec, nsec) => {
-    const offset = zone.offsetAt(sec);
-    const w = wallTime(sec, offset);
+    if (sec !== lastSec) {
+      lastParts = renderSecond(pieces, sec, zone);
+      lastSec = sec;
+    }
     let out = '';
-    for (const p of pieces) out += typeof p === 'string' ? p : p(w, sec, nsec, offset);
+    for (let i = 0; i < lastParts.length; i++) {
+      const p = lastParts[i]!;
+      out += typeof p === 'string' ? p : p(nsec);
+    }
     return out;
   };
 }
 
-function pad(value: number, width: number, fill: string, flags: string): string {
-  if (flags.includes('-')) return String(value);
-  const f = flags.includes('_') ? ' ' : flags.includes('0') ? '0' : fill;
-  const s = String(Math.abs(value));
-  return (value < 0 ? '-' : '') + s.padStart(width, f);
+/** The per-second rendering: adjacent second-level text merged, sub-second renderers kept for the call. */
+function renderSecond(pieces: Piece[], sec: number, zone: Zone): Array<string | SubsecRender> {
+  const offset = zone.offsetAt(sec);
+  const w = wallTime(sec, offset);
+  const out: Array<string | SubsecRender> = [];
+  let text = '';
+  for (const p of pieces) {
+    if (typeof p === 'string') text += p;
+    else if (typeof p === 'function') text += p(w, sec, offset, zone);
+    else {
+      out.push(text, p.subsec);
+      text = '';
+    }
+  }
+  out.push(text);
+  return out;
 }
 
-function text(value: string, flags: string, width: number): string {
-  const s = flags.includes('^') ? value.toUpperCase() : flags.includes('#') ? swapCase(value) : value;
-  return width > s.length ? s.padStart(width, flags.includes('0') ? '0' : ' ') : s;
+function compilePieces(format: string, zone: Zone): Piece[] {
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const m of format.matchAll(DIRECTIVE)) {
+    const [whole, flags, width, colons, , conv] = m as unknown as [string, string, string, string, string, string];
+    const piece = directive(flags, width === '' ? 0 : Number(width), colons, conv, zone);
+    if (piece === undefined) continue; // unknown: stays in the literal text
+    if (m.index > last) pieces.push(format.slice(last, m.index));
+    pieces.push(piece);
+    last = m.index + whole.length;
+  }
+  if (last < format.length) pieces.push(format.slice(last));
+  return pieces;
 }
 
-function swapCase(s: string): string {
-  return s === s.toUpperCase() ? s.toLowerCase() : s.toUpperCase();
+/** Ruby's numeric padding: `-` none, `_` spaces, `0` zeros, else the directive's own fill; width is a minimum. */
+function number(value: number, flags: string, width: number, defWidth: number, defFill: string): string {
+  const digits = String(Math.abs(value));
+  const sign = value < 0 ? '-' : '';
+  if (flags.includes('-')) return sign + digits;
+  const fill = flags.includes('_') ? ' ' : flags.includes('0') ? '0' : defFill;
+  const total = width || defWidth;
+  if (fill === '0') return sign + digits.padStart(total - sign.length, '0');
+  return (sign + digits).padStart(total, ' ');
 }
 
-function offsetText(offset: number, colons: string): string {
+/** Ruby's text padding: spaces (zeros with `0`) to the width; `^` upcases; `#` upcases names (lowercases %p and %Z). */
+function text(value: string, flags: string, width: number, hashLowers = false): string {
+  let s = value;
+  if (flags.includes('^')) s = s.toUpperCase();
+  if (flags.includes('#')) s = hashLowers ? s.toLowerCase() : s.toUpperCase();
+  if (flags.includes('-') || width <= s.length) return s;
+  return s.padStart(width, flags.includes('0') ? '0' : ' ');
+}
+
+function offsetText(offset: number, colons: string, flags: string, width: number): string {
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
-  const hh = String(Math.floor(abs / 3600)).padStart(2, '0');
-  const mm = String(Math.floor((abs % 3600) / 60)).padStart(2, '0');
-  const ss = String(abs % 60).padStart(2, '0');
-  if (colons === ':') return `${sign}${hh}:${mm}`;
-  if (colons === '::') return `${sign}${hh}:${mm}:${ss}`;
-  return `${sign}${hh}${mm}`;
+  const h = Math.floor(abs / 3600);
+  const m = Math.floor((abs % 3600) / 60);
+  const s = abs % 60;
+  const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+  const hours = flags.includes('-') ? String(h) : two(h);
+  let body: string;
+  if (colons === '') body = `${hours}${two(m)}`;
+  else if (colons === ':') body = `${hours}:${two(m)}`;
+  else if (colons === '::') body = `${hours}:${two(m)}:${two(s)}`;
+  else body = s !== 0 ? `${hours}:${two(m)}:${two(s)}` : m !== 0 ? `${hours}:${two(m)}` : hours; // %:::z
+  if (width <= body.length + 1 || flags.includes('-')) return sign + body;
+  if (flags.includes('_')) return (sign + body).padStart(width, ' ');
+  return sign + body.padStart(width - 1, '0');
 }
 
-/** ISO week-numbering year and week (%G, %V). */
-function isoWeek(w: WallTime): { year: number; week: number } {
-  const wday = w.weekday === 0 ? 7 : w.weekday;
-  const thursdayYday = w.yday - wday + 4;
-  const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (thursdayYday < 1) {
-    const prev = w.year - 1;
-    const prevDays = isLeap(prev) ? 366 : 365;
-    return { year: prev, week: Math.floor((thursdayYday + prevDays - 1) / 7) + 1 };
-  }
-  const days = isLeap(w.year) ? 366 : 365;
-  if (thursdayYday > days) return { year: w.year + 1, week: 1 };
-  return { year: w.year, week: Math.floor((thursdayYday - 1) / 7) + 1 };
+function fraction(digits: number): SubsecRender {
+  return (nsec) => {
+    const nine = nsec < 100_000_000 ? String(nsec).padStart(9, '0') : String(nsec);
+    return digits <= 9 ? nine.slice(0, digits) : nine + '0'.repeat(digits - 9);
+  };
 }
 
-function directive(flags: string, widthText: string, colons: string, conv: string, zone: Zone): Piece | undefined {
-  const width = widthText ? Number(widthText) : 0;
-  const num = (get: (w: WallTime) => number, defWidth: number, fill = '0') => (w: WallTime) => pad(get(w), width || defWidth, fill, flags);
-  const str = (get: (w: WallTime) => string) => (w: WallTime) => text(get(w), flags, width);
-  if (colons && conv !== 'z') return undefined;
+function directive(flags: string, width: number, colons: string, conv: string, zone: Zone): Piece | undefined {
+  if (colons !== '' && conv !== 'z') return undefined;
+  const num = (get: (w: WallTime) => number, defWidth: number, defFill = '0'): Render => (w) => number(get(w), flags, width, defWidth, defFill);
+  const name = (get: (w: WallTime) => string): Render => (w) => text(get(w), flags, width);
+  const composite = (sub: string): Render => {
+    const parts = compilePieces(sub, zone) as Array<string | Render>;
+    return (w, sec, offset) => text(parts.map((p) => (typeof p === 'string' ? p : p(w, sec, offset, zone))).join(''), flags, width);
+  };
   switch (conv) {
-    case 'Y': return (w) => (width ? pad(w.year, width, '0', flags) : String(w.year));
+    case 'Y': return num((w) => w.year, 4);
     case 'C': return num((w) => Math.floor(w.year / 100), 2);
-    case 'y': return num((w) => w.year % 100, 2);
+    case 'y': return num((w) => ((w.year % 100) + 100) % 100, 2);
+    case 'G': return num((w) => isoWeek(w).year, 4);
+    case 'g': return num((w) => ((isoWeek(w).year % 100) + 100) % 100, 2);
+    case 'V': return num((w) => isoWeek(w).week, 2);
     case 'm': return num((w) => w.month, 2);
-    case 'B': return str((w) => MONTH_NAMES[w.month - 1]!);
-    case 'b': case 'h': return str((w) => MONTH_NAMES[w.month - 1]!.slice(0, 3));
     case 'd': return num((w) => w.day, 2);
     case 'e': return num((w) => w.day, 2, ' ');
     case 'j': return num((w) => w.yday, 3);
     case 'H': return num((w) => w.hour, 2);
     case 'k': return num((w) => w.hour, 2, ' ');
-    case 'I': return num((w) => (w.hour % 12) || 12, 2);
-    case 'l': return num((w) => (w.hour % 12) || 12, 2, ' ');
-    case 'P': return (w) => (w.hour < 12 ? 'am' : 'pm');
-    case 'p': return (w) => (flags.includes('#') ? (w.hour < 12 ? 'am' : 'pm') : w.hour < 12 ? 'AM' : 'PM');
-    case 'Z': return (_w, sec) => text(zone.abbreviationAt(sec), flags, width);
+    case 'I': return num((w) => w.hour % 12 || 12, 2);
+    case 'l': return num((w) => w.hour % 12 || 12, 2, ' ');
     case 'M': return num((w) => w.minute, 2);
     case 'S': return num((w) => w.second, 2);
-    case 'L': return (_w, _s, nsec) => String(nsec).padStart(9, '0').slice(0, width || 3).padEnd(width || 3, '0');
-    case 'N': return (_w, _s, nsec) => String(nsec).padStart(9, '0').slice(0, width || 9).padEnd(width || 9, '0');
-    case 'z': return (_w, _s, _n, offset) => offsetText(offset, colons);
-    case 'A': return str((w) => DAY_NAMES[w.weekday]!);
-    case 'a': return str((w) => DAY_NAMES[w.weekday]!.slice(0, 3));
-    case 'u': return (w) => String(w.weekday === 0 ? 7 : w.weekday);
-    case 'w': return (w) => String(w.weekday);
-    case 's': return (_w, sec) => String(sec);
-    case 'U': return num((w) => Math.floor((w.yday - 1 - w.weekday + 7) / 7), 2);
-    case 'W': return num((w) => Math.floor((w.yday - 1 - ((w.weekday + 6) % 7) + 7) / 7), 2);
-    case 'G': return (w) => String(isoWeek(w).year);
-    case 'g': return num((w) => isoWeek(w).year % 100, 2);
-    case 'V': return num((w) => isoWeek(w).week, 2);
-    case 'n': return () => '\n';
-    case 't': return () => '\t';
-    case '%': return () => '%';
-    case 'F': return compose('%Y-%m-%d', zone);
-    case 'T': case 'X': return compose('%H:%M:%S', zone);
-    case 'D': case 'x': return compose('%m/%d/%y', zone);
-    case 'R': return compose('%H:%M', zone);
-    case 'r': return compose('%I:%M:%S %p', zone);
-    case 'c': return compose('%a %b %e %H:%M:%S %Y', zone);
-    case '+': return compose('%a %b %e %H:%M:%S %Z %Y', zone);
+    case 'u': return num((w) => w.weekday || 7, 1);
+    case 'w': return num((w) => w.weekday, 1);
+    case 'U': return num((w) => Math.floor((w.yday - 1 + 7 - w.weekday) / 7), 2);
+    case 'W': return num((w) => Math.floor((w.yday - 1 + 7 - ((w.weekday + 6) % 7)) / 7), 2);
+    case 's': return (_w, sec) => number(sec, flags, width, 1, '0');
+    case 'L': return { subsec: fraction(width || 3) };
+    case 'N': return { subsec: fraction(width || 9) };
+    case 'B': return name((w) => MONTH_NAMES[w.month - 1]!);
+    case 'b': case 'h': return name((w) => MONTH_NAMES[w.month - 1]!.slice(0, 3));
+    case 'A': return name((w) => DAY_NAMES[w.weekday]!);
+    case 'a': return name((w) => DAY_NAMES[w.weekday]!.slice(0, 3));
+    case 'p': return (w) => text(w.hour < 12 ? 'AM' : 'PM', flags, width, true);
+    case 'P': return (w) => text(w.hour < 12 ? 'am' : 'pm', flags, width);
+    case 'Z': return (_w, sec) => text(zone.abbreviationAt(sec), flags, width, true);
+    case 'z': return (_w, _sec, offset) => offsetText(offset, colons, flags, width);
+    case 'n': return '\n';
+    case 't': return '\t';
+    case '%': return '%';
+    case 'F': return composite('%Y-%m-%d');
+    case 'T': case 'X': return composite('%H:%M:%S');
+    case 'D': case 'x': return composite('%m/%d/%y');
+    case 'R': return composite('%H:%M');
+    case 'r': return composite('%I:%M:%S %p');
+    case 'c': return composite('%a %b %e %H:%M:%S %Y');
+    case 'v': return composite('%e-%^b-%4Y');
+    case '+': return composite('%a %b %e %H:%M:%S %Z %Y');
     default: return undefined;
   }
 }
 
-/** A composite directive (%F, %T, ...) as the pieces it stands for. */
-function compose(format: string, zone: Zone): Piece {
-  const parts: Piece[] = [];
-  let last = 0;
-  for (const m of format.matchAll(DIRECTIVE)) {
-    if (m.index! > last) parts.push(format.slice(last, m.index));
-    parts.push(directive(m[1]!, m[2]!, m[3]!, m[4]!, zone) ?? m[0]);
-    last = m.index! + m[0].length;
-  }
-  if (last < format.length) parts.push(format.slice(last));
-  return (w, sec, nsec, offset) => {
-    let out = '';
-    for (const p of parts) out += typeof p === 'string' ? p : p(w, sec, nsec, offset);
-    return out;
-  };
-}
-
-/** Ruby's Time#iso8601(digits): `2016-07-26T21:08:30-07:00`, UTC written as `Z`. */
-export function formatIso8601(sec: number, nsec: number, zone: Zone, fractionDigits = 0, utcAsZ = zone.name === 'UTC'): string {
+/** Ruby's Time#iso8601(digits): `2016-07-26T21:08:30-07:00`; a UTC time (not merely +00:00) ends in `Z`. */
+export function formatIso8601(sec: number, nsec: number, zone: Zone, fractionDigits = 0): string {
   const offset = zone.offsetAt(sec);
   const w = wallTime(sec, offset);
   const two = (n: number) => (n < 10 ? `0${n}` : String(n));
-  const frac = fractionDigits > 0 ? `.${String(nsec).padStart(9, '0').slice(0, fractionDigits)}` : '';
-  const tz = utcAsZ && offset === 0 ? 'Z' : offsetText(offset, ':');
-  return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}:${two(w.second)}${frac}${tz}`;
+  const year = w.year < 0 ? `-${String(-w.year).padStart(4, '0')}` : String(w.year).padStart(4, '0');
+  const frac = fractionDigits > 0 ? `.${fraction(fractionDigits)(nsec)}` : '';
+  const tz = zone.utc ? 'Z' : offsetText(offset, ':', '', 0);
+  return `${year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}:${two(w.second)}${frac}${tz}`;
 }
