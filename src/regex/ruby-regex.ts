@@ -177,9 +177,9 @@ class Translator {
       case 'K': case 'G': case 'X': case 'R': case 'g': case 'y': case 'Y': case 'C': case 'M': return this.refuse(`\\${n}`, at);
       default: {
         if (n >= '1' && n <= '9') {
-          let digits = n;
-          while (/\d/.test(src[this.pos] ?? '')) digits += src[this.pos++];
-          return this.numberedBackref(digits, at);
+          // Ruby reads \12 as a backreference only when that many groups exist, else as octal: not decidable here
+          if (/\d/.test(src[this.pos] ?? '')) this.refuse('a multi-digit backreference or octal escape', at);
+          return this.numberedBackref(n, at);
         }
         return this.literal(this.codeEscape(n, at));
       }
