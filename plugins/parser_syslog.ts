@@ -77,9 +77,13 @@ export default defineParser({
         const first = rest.indexOf(' ');
         const iso = first > 0 ? rest.slice(0, first) : '';
         if (!params.accept_iso8601 || !ISO_TIME.test(iso)) throw err;
+        try {
+          time = parseIso8601(iso, UTC);
+        } catch {
+          throw err; // an impossible date (month 71): the line fails with Fluentd's own message
+        }
         timeText = iso;
         body = rest.slice(first + 1);
-        time = parseIso8601(iso, UTC);
       }
       const m = BODY_3164.exec(body);
       if (!m) return false;
