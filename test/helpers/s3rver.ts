@@ -31,17 +31,30 @@ export interface LocalS3 {
 export async function startS3rver(bucket: string): Promise<LocalS3> {
   const tmp = tempDir('logferry-s3-');
   const directory = path.join(tmp.dir, 's3');
-  let port = 0;
+  // A port below Linux's ephemeral range (32768+): no outgoing connection or listen(0) can take it while the server
+  // is paused, so it can start again on the same port.
+  let port = 20_000 + Math.floor(Math.random() * 12_000);
   let server: S3rver | undefined;
-  const start = async () => {
-    server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
-    port = (await server.run()).port;
+  let started = false;
+  const start = async (retries = 50): Promise<void> => {
+    if (server) return;
+    const candidate = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+    try {
+      await candidate.run();
+      server = candidate;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || retries === 0) throw err;
+      if (!started) port = 20_000 + Math.floor(Math.random() * 12_000);
+      await new Promise((r) => setTimeout(r, 20));
+      await start(retries - 1);
+    }
   };
   const pause = async () => {
     await server?.close();
     server = undefined;
   };
   await start();
+  started = true;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
     endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -52,7 +65,8 @@ export async function startS3rver(bucket: string): Promise<LocalS3> {
     return (out.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size! })).sort((a, b) => (a.key < b.key ? -1 : 1));
   };
   return {
-    endpoint, port, client, listObjects, start, pause,
+    endpoint, port, client, listObjects, pause,
+    start: () => start(),
     listKeys: async (prefix) => (await listObjects(prefix)).map((o) => o.key),
     async getObject(key) {
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -78,7 +92,7 @@ export interface FaultProxy {
    * (forwarded, and the server's success answered as a 500: the ambiguous failure that makes retries duplicate).
    */
   failNext(method: string, fault: Fault, times?: number, urlPart?: string): void;
-  requests: Array<{ method: string; url: string; status: number | 'reset' }>;
+  requests: Array<{ method: string; url: string; status: number | 'reset'; at: number }>;
   stop(): Promise<void>;
 }
 
@@ -90,13 +104,13 @@ export async function startFaultProxy(target: number): Promise<FaultProxy> {
     const i = faults.findIndex((f) => f.method === req.method && req.url!.includes(f.urlPart));
     const fault = i >= 0 ? faults.splice(i, 1)[0]!.fault : undefined;
     if (fault === 'reset') {
-      requests.push({ method: req.method!, url: req.url!, status: 'reset' });
+      requests.push({ method: req.method!, url: req.url!, status: 'reset', at: Date.now() });
       req.once('data', () => req.socket.destroy());
       req.once('end', () => req.socket.destroy());
       return;
     }
     if (typeof fault === 'number') {
-      requests.push({ method: req.method!, url: req.url!, status: fault });
+      requests.push({ method: req.method!, url: req.url!, status: fault, at: Date.now() });
       req.resume();
       const code = fault === 503 ? 'SlowDown' : fault === 403 ? 'AccessDenied' : 'InternalError';
       res.writeHead(fault, { 'content-type': 'application/xml' });
@@ -105,7 +119,7 @@ export async function startFaultProxy(target: number): Promise<FaultProxy> {
     }
     const upstream = http.request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (up) => {
       const status = fault === 'after-500' ? 500 : up.statusCode!;
-      requests.push({ method: req.method!, url: req.url!, status });
+      requests.push({ method: req.method!, url: req.url!, status, at: Date.now() });
       if (fault === 'after-500') {
         up.resume();
         res.writeHead(500, { 'content-type': 'application/xml' });

@@ -47,7 +47,7 @@ async function emitAndFlush(r: RunningEngine, tag: string, records: Array<Record
   await r.engine.flushAll();
 }
 
-const HOURLY_UTC = '<buffer time>\n    timekey 3600\n    timekey_use_utc true\n    flush_thread_interval 0.05\n    retry_wait 0.1s\n    retry_randomize false\n  </buffer>';
+const HOURLY_UTC = '<buffer time>\n    timekey 3600\n    timekey_use_utc true\n    flush_thread_interval 0.05\n    retry_wait 0.1\n    retry_randomize false\n  </buffer>';
 
 test('worked example 1: logs/2011010213_0.gz then _1; out_file lines gzipped as application/x-gzip', async () => {
   const r = await s3Engine(`path logs/\n  <format>\n    @type out_file\n    utc true\n  </format>\n  ${HOURLY_UTC}`);
@@ -216,12 +216,12 @@ test('S3 stopped mid-run (and a connection dropped mid-body): the chunk is retri
 });
 
 test('credentials: wrong keys are a clear retryable error; aws_credential_process and <shared_credentials> work', async () => {
-  const bad = await s3Engine(`path creds-bad/\n  aws_key_id WRONG\n  aws_sec_key WRONG\n  check_apikey_on_start false\n  ${HOURLY_UTC}`, { keys: false });
+  const bad = await s3Engine(`path creds-bad/\n  aws_key_id WRONG\n  aws_sec_key WRONG\n  check_apikey_on_start false\n  check_object false\n  s3_object_key_format %{path}%{time_slice}_%{hex_random}.%{file_extension}\n  ${HOURLY_UTC}`, { keys: false });
   await emit(bad, 'x', [{ a: 1 }]);
   void bad.engine.flushAll();
   await waitUntil(() => bad.logs.some((l) => /failed to flush the buffer/.test(l.msg)), 5000, 'the rejected upload');
   const failure = bad.logs.find((l) => /failed to flush the buffer/.test(l.msg))!;
-  assert.match((failure.err as { message: string }).message, /credentials rejected|403/);
+  assert.match((failure.err as { message: string }).message, /credentials rejected \((InvalidAccessKeyId|SignatureDoesNotMatch)\) \(HTTP 403\).*check aws_key_id\/aws_sec_key/);
   assert.ok(!bad.logs.some((l) => /unrecoverable/.test(l.msg)), 'wrong credentials are retried, not dropped');
 
   const json = JSON.stringify({ Version: 1, AccessKeyId: 'S3RVER', SecretAccessKey: 'S3RVER' });
