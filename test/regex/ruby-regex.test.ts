@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { compileRubyRegex, namedGroups, parseRubyRegexLiteral } from '../../src/regex/ruby-regex.ts';
+import { SAMPLES_DIR } from '../helpers/harness.ts';
 
-const SAMPLES = fileURLToPath(new URL('../../../shared/samples/', import.meta.url));
-const lines = (name: string) => readFileSync(`${SAMPLES}${name}`, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (name: string) => readFileSync(`${SAMPLES_DIR}/${name}`, 'utf8').split('\n').filter((l) => l !== '');
 
 // The expressions of the reference (parser_nginx.rb, parser_apache2.rb, parser_syslog.rb).
 const NGINX = String.raw`^(?<remote>[^ ]*) (?<host>[^ ]*) (?<user>[^ ]*) \[(?<time>[^\]]*)\] "(?<method>\S+)(?: +(?<path>[^\"]*?)(?: +\S*)?)?" (?<code>[^ ]*) (?<size>[^ ]*)(?: "(?<referer>[^\"]*)" "(?<agent>[^\"]*)"(?:\s+\"?(?<http_x_forwarded_for>[^\"]*)\"?)?)?$`;
