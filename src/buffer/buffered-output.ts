@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Packr } from 'msgpackr';
 import type { EventBatch } from '../event/event-batch.ts';
 import { BufferOverflowError, UnrecoverableError } from '../plugin-api/errors.ts';
 import type { Logger } from '../plugin-api/logger.ts';
 import type { ChunkMetadata, OutputHandle, OutputPlugin, SystemSettings } from '../plugin-api/types.ts';
 import { RetryState } from './retry-state.ts';
+import { packStandardEntry } from './standard-format.ts';
 import type { BufferSettings } from './settings.ts';
 import { metadataKey, type BufferStorage, type StoredChunk } from './storage.ts';
 import { createRecordAccessor, type RecordAccessor } from '../plugin-helpers/record-accessor.ts';
@@ -39,9 +39,6 @@ export interface BufferedOutputOptions {
   /** Run the enqueue check on a timer (tests drive `enqueueCheck` themselves). */
   timers?: boolean;
 }
-
-// The standard chunk format of outputs without `format`: msgpack [[sec, nsec], record] entries.
-const standardPackr = new Packr({ useRecords: false });
 
 /**
  * A buffered output (Fluentd's Output with a buffer): events are formatted into chunks by metadata (timekey, tag,
@@ -139,7 +136,7 @@ export class BufferedOutputHandle implements OutputHandle {
         groupKey = key;
         groupMeta = meta;
       }
-      pieces.push(format ? format.call(this.o.plugin, tag, sec, nsecs[i]!, record) : standardPackr.pack([[sec, nsecs[i]!], record]));
+      pieces.push(format ? format.call(this.o.plugin, tag, sec, nsecs[i]!, record) : packStandardEntry(sec, nsecs[i]!, record));
     }
     flushGroup();
     this.counters.emitRecords += records.length;
