@@ -80,7 +80,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.version) {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    // src/cli/ in the checkout, dist/src/cli/ in the build.
+    const up = import.meta.url.endsWith('.ts') ? '../../' : '../../../';
+    const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { version: string };
     process.stdout.write(`logferry ${pkg.version}\n`);
     return 0;
   }

@@ -70,6 +70,7 @@ export class PluginRegistry {
       for (const ext of EXTENSIONS) {
         const file = path.join(dir, base + ext);
         if (!existsSync(file)) continue;
+        if (ext === '.ts') await ensureTypeScriptLoader();
         const mod = (await import(pathToFileURL(file).href)) as { default?: PluginDefinition | PluginFactoryFunction };
         // A third-party plugin need not find our package on disk: it may export `(api) => api.defineX({...})`.
         const def = typeof mod.default === 'function' ? mod.default(await import('../plugin-api/index.ts')) : mod.default;
@@ -81,6 +82,17 @@ export class PluginRegistry {
     }
     throw new Error(`Unknown ${kind} plugin '${type}'. Run 'logferry --list-plugins' to see the available ones`);
   }
+}
+
+let typeScriptLoader: Promise<void> | undefined;
+
+/** The compiled build runs without tsx; a plugin written in TypeScript brings it in when first loaded. */
+function ensureTypeScriptLoader(): Promise<void> {
+  if (import.meta.url.endsWith('.ts')) return Promise.resolve();
+  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return typeScriptLoader;
 }
 
 function capitalize(s: string): string {
