@@ -1,9 +1,10 @@
-import { accessSync, constants, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Chunk, OutputContext } from '../src/plugin-api/index.ts';
 import { ConfigError, defineOutput, newElement, p, z } from '../src/plugin-api/index.ts';
+import { writableP } from '../src/plugin-helpers/file-util.ts';
 import { createInjector, injectSectionOf, legacyInjectParams } from '../src/plugin-helpers/inject.ts';
 
 const DEFAULT_TIMEKEY = 86400;
@@ -159,22 +160,6 @@ function checkWritable(ctx: OutputContext, template: string, fail: (m: string) =
     return; // placeholders the probe cannot fill are checked per chunk when writing
   }
   if (!writableP(target)) throw fail(`out_file: \`${target}\` is not writable`);
-}
-
-/** Fluentd's FileUtil.writable_p?: an existing file must be writable, else the nearest existing ancestor directory. */
-function writableP(target: string): boolean {
-  const writable = (p: string) => {
-    try {
-      accessSync(p, constants.W_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (existsSync(target)) return !statSync(target).isDirectory() && writable(target);
-  let dir = path.dirname(target);
-  while (!existsSync(dir)) dir = path.dirname(dir);
-  return statSync(dir).isDirectory() && writable(dir);
 }
 
 /** Fluentd's find_filepath_available: `_**` becomes `_0`, `_1`, ... the first name not taken. */

@@ -10,6 +10,7 @@ import {
   extractPlaceholders,
   resolveBufferSettings,
   UnbufferedOutputHandle,
+  type BufferSettings,
   type BufferStorage,
 } from '../buffer/index.ts';
 import type { Logger } from '../plugin-api/logger.ts';
@@ -102,12 +103,15 @@ export class PluginFactory {
     const common = new Set(Object.keys(bufferParams.shape));
     const storage = (await bufferDef.create(base, readSection(bufferDef.params, settings.conf, { consumed: common }), settings.conf)) as BufferStorage;
     const secondaryConf = conf.elements.find((e) => e.name === 'secondary');
-    const secondary = secondaryConf ? await this.createSecondary(secondaryConf, def) : undefined;
+    const secondary = secondaryConf ? await this.createSecondary(secondaryConf, def, settings) : undefined;
     return new BufferedOutputHandle({ id: ctx.id, settings, plugin, storage, system: this.system, log: ctx.log, secondary });
   }
 
-  /** <secondary>: any output type (default: the primary's), run without a buffer of its own. */
-  private async createSecondary(conf: ConfigElement, primary: OutputDefinition): Promise<OutputPlugin> {
+  /**
+   * <secondary>: any output type (default: the primary's), run without a buffer of its own on the primary's chunks,
+   * so its placeholders resolve with the primary's chunk keys and timekey zone.
+   */
+  private async createSecondary(conf: ConfigElement, primary: OutputDefinition, primarySettings: BufferSettings): Promise<OutputPlugin> {
     const def = await this.definition<OutputDefinition>('output', conf, primary.type);
     for (const name of ['buffer', 'secondary']) {
       const nested = conf.elements.find((e) => e.name === name);
@@ -118,9 +122,8 @@ export class PluginFactory {
     const ctx: OutputContext = {
       ...base,
       buffer: undefined,
-      extractPlaceholders: () => {
-        throw new Error('placeholders in <secondary> are resolved with the primary chunk');
-      },
+      primaryBuffer: primarySettings,
+      extractPlaceholders: (template, chunk) => extractPlaceholders(template, chunk, primarySettings),
       createOutput: (section) => this.createOutput(section),
       emitToLabel: (label, tag, batch) => this.routing.emit(label, tag, batch),
     };
@@ -226,6 +229,8 @@ function pluginLogger(parent: Logger, id: string | undefined, conf: ConfigElemen
 
 function warnUnusedSections(def: PluginDefinition, conf: ConfigElement, log: Logger): void {
   const known = new Set<string>([...Object.keys(def.sections ?? {}), ...(def.helpers ?? [])]);
+  // Every output that can buffer can have a <secondary> (Fluentd's Output declares both sections).
+  if (known.has('buffer')) known.add('secondary');
   for (const el of conf.elements) {
     if (!known.has(el.name)) {
       log.warn({ file: el.location.file, line: el.location.line }, `section <${el.name}> is not used in <${conf.name}> of ${def.type} plugin`);

@@ -91,6 +91,11 @@ export interface BufferInfo {
 export interface OutputContext extends EmittingContext {
   /** Present when the output runs buffered. */
   readonly buffer: BufferInfo | undefined;
+  /**
+   * Present when the output runs as a <secondary> (Fluentd's acts_as_secondary): the primary's buffer settings. The
+   * chunks it writes are the primary's, so their chunk keys decide which placeholders extractPlaceholders can fill.
+   */
+  readonly primaryBuffer?: BufferInfo;
   /** Fluentd's extract_placeholders: strftime of the chunk's timekey, ${tag}, ${tag[N]}, ${chunk_id}, ${key}. */
   extractPlaceholders(template: string, chunk: Chunk): string;
   /** Builds a nested output (copy's <store>, <secondary>) with its own buffer if it has one. */
