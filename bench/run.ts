@@ -21,6 +21,8 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { ty
 const LINES = values.quick ? 100_000 : 1_000_000;
 const work = mkdtempSync(path.join(tmpdir(), 'logferry-bench-'));
 const results: Array<Record<string, unknown>> = [];
+/** A pipeline that delivers nothing new for this long has lost data or hung. */
+const STALL_MS = 120_000;
 
 interface PipelineResult {
   name: string;
@@ -98,33 +100,49 @@ async function runPipeline(name: string, opts: { input: string; lines: number; p
   let cpu = 0;
   let rss = 0;
   let spotChecked = false;
-  while (records < opts.lines) {
-    if (child.exitCode !== null) throw new Error(`${name}: logferry exited with ${child.exitCode} after ${records} records`);
-    await new Promise((r) => setTimeout(r, 200));
-    cpu = cpuSeconds(child.pid!);
-    rss = peakRssBytes(child.pid!);
-    let token: string | undefined;
-    do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: `${name}/`, ContinuationToken: token }));
-      for (const obj of page.Contents ?? []) {
-        if (seen.has(obj.Key!)) continue;
-        seen.add(obj.Key!);
-        const got = await client.send(new GetObjectCommand({ Bucket: 'bench', Key: obj.Key! }));
-        const body = gunzipSync(Buffer.from(await got.Body!.transformToByteArray()));
-        jsonBytes += body.length;
-        let n = 0;
-        for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) n++;
-        records += n;
-        if (!spotChecked && !opts.raw) {
-          const first = JSON.parse(body.subarray(0, body.indexOf(10)).toString()) as Record<string, unknown>;
-          for (const key of ['remote', 'method', 'path', 'code', 'size', 'agent']) {
-            if (!(key in first)) throw new Error(`${name}: spot check failed, no ${key} in ${JSON.stringify(first)}`);
+  let progressAt = Date.now();
+  try {
+    while (records < opts.lines) {
+      if (child.exitCode !== null) throw new Error(`${name}: logferry exited with ${child.exitCode} after ${records} records`);
+      if (Date.now() - progressAt > STALL_MS) throw new Error(`${name}: no new records for ${STALL_MS / 1000} s at ${records} of ${opts.lines}`);
+      await new Promise((r) => setTimeout(r, 200));
+      cpu = cpuSeconds(child.pid!);
+      rss = peakRssBytes(child.pid!);
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: `${name}/`, ContinuationToken: token }));
+        for (const obj of page.Contents ?? []) {
+          if (seen.has(obj.Key!)) continue;
+          const got = await client.send(new GetObjectCommand({ Bucket: 'bench', Key: obj.Key! }));
+          let body: Buffer;
+          try {
+            body = gunzipSync(Buffer.from(await got.Body!.transformToByteArray()));
+          } catch (err) {
+            // s3rver lists an object while its body is still being written; read it again on the next poll (a body
+            // that never completes shows up as a stall).
+            if ((err as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') continue;
+            throw err;
           }
-          spotChecked = true;
+          seen.add(obj.Key!);
+          progressAt = Date.now();
+          jsonBytes += body.length;
+          let n = 0;
+          for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) n++;
+          records += n;
+          if (!spotChecked && !opts.raw) {
+            const first = JSON.parse(body.subarray(0, body.indexOf(10)).toString()) as Record<string, unknown>;
+            for (const key of ['remote', 'method', 'path', 'code', 'size', 'agent']) {
+              if (!(key in first)) throw new Error(`${name}: spot check failed, no ${key} in ${JSON.stringify(first)}`);
+            }
+            spotChecked = true;
+          }
         }
-      }
-      token = page.NextContinuationToken;
-    } while (token);
+        token = page.NextContinuationToken;
+      } while (token);
+    }
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
   }
   const wallSec = Number(process.hrtime.bigint() - started) / 1e9;
   cpu = cpuSeconds(child.pid!);
