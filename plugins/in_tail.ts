@@ -1,7 +1,7 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { glob } from 'tinyglobby';
-import { ConfigError, defineInput, EventBatch, nowEventTime, p, ParserError, z, type EventRecord, type InputContext, type Parser } from '../src/plugin-api/index.ts';
+import { ConfigError, defineInput, EventBatch, nowEventTime, p, ParserError, z, type EventRecord, type EventTime, type InputContext, type Parser } from '../src/plugin-api/index.ts';
 import { compileStrftime } from '../src/time/strftime.ts';
 import { resolveZone } from '../src/time/zone.ts';
 import { FileReader, type Line } from '../src/tail/file-reader.ts';
@@ -84,6 +84,8 @@ class TailInput {
   private refreshTimer: NodeJS.Timeout | null = null;
   private posTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Set by the first line of a batch that needs the current time; see now(). */
+  private batchNow: EventTime | null = null;
   private started = false;
   private readonly permissionWarned = new Set<string>();
   private readonly dirWatchers = new Map<string, FSWatcher>();
@@ -302,6 +304,7 @@ class TailInput {
   /** Parses lines into a batch. Unparsable lines go to the error route (or as unmatched_line events) with their text. */
   private toEvents(lines: Line[], w: Tailed, start: number): { batch: EventBatch; keepFrom?: number } {
     const batch = new EventBatch();
+    this.batchNow = null;
     if (!this.parser.multiline) {
       for (const line of lines) this.parseOne(line.text, batch, w);
       return { batch };
@@ -340,6 +343,7 @@ class TailInput {
     if (!this.parser.multiline || w.pendingLines.length === 0 || this.p.multiline_flush_interval === undefined) return;
     if (Date.now() - w.lastData < this.p.multiline_flush_interval * 1000) return;
     const batch = new EventBatch();
+    this.batchNow = null;
     this.parseOne(w.pendingLines.join('\n'), batch, w);
     try {
       await this.ctx.emit(this.tagFor(w.path), batch);
@@ -370,7 +374,7 @@ class TailInput {
     if (matched && !error) {
       for (let i = before; i < batch.length; i++) {
         if (Number.isNaN(batch.secs[i])) {
-          const now = nowEventTime();
+          const now = this.now();
           batch.secs[i] = now.sec;
           batch.nsecs[i] = now.nsec;
         }
@@ -379,7 +383,7 @@ class TailInput {
       return;
     }
     batch.secs.length = batch.nsecs.length = batch.records.length = before;
-    const now = nowEventTime();
+    const now = this.now();
     if (this.p.emit_unmatched_lines) {
       const record: EventRecord = { unmatched_line: text };
       if (this.p.path_key) record[this.p.path_key] = w.path;
@@ -388,6 +392,11 @@ class TailInput {
     }
     // Fluentd only logs "pattern not matched"; logferry routes the raw line to @ERROR so it is never lost.
     this.ctx.emitError(this.tagFor(w.path), now.sec, now.nsec, { message: text, path: w.path }, error ?? new ParserError(`pattern not matched: ${JSON.stringify(text.slice(0, 200))}`));
+  }
+
+  /** The time of events whose line has none: one clock read per batch, which is read in microseconds. */
+  private now(): EventTime {
+    return (this.batchNow ??= nowEventTime());
   }
 
   private tagFor(file: string): string {

@@ -15,6 +15,14 @@ export interface Line {
  */
 export class FileReader {
   private buffer = Buffer.allocUnsafe(BLOCK);
+  /**
+   * Bytes read but not yet returned, because a call stopped at maxLines: buffer[cacheStart, cacheEnd) holds the file
+   * from cacheOffset. Served only to the call that continues exactly there, so a 1 MB read feeds every batch in it
+   * instead of being read again per batch. Any fresh read drops it.
+   */
+  private cacheOffset = -1;
+  private cacheStart = 0;
+  private cacheEnd = 0;
 
   private constructor(readonly handle: FileHandle, readonly ino: number, private readonly decoder: TextDecoder | null) {}
 
@@ -36,24 +44,41 @@ export class FileReader {
     const lines: Line[] = [];
     let pos = offset;
     for (;;) {
-      const { bytesRead } = await this.handle.read(this.buffer, 0, this.buffer.length, pos);
-      if (bytesRead === 0) break;
+      const cached = pos === this.cacheOffset;
+      let base = 0;
+      let limit: number;
+      if (cached) {
+        base = this.cacheStart;
+        limit = this.cacheEnd;
+      } else {
+        const { bytesRead } = await this.handle.read(this.buffer, 0, this.buffer.length, pos);
+        if (bytesRead === 0) break;
+        limit = bytesRead;
+      }
+      this.cacheOffset = -1;
       const buf = this.buffer;
-      let start = 0;
-      let nl = buf.indexOf(10, 0);
-      while (nl >= 0 && nl < bytesRead) {
+      let start = base;
+      let nl = buf.indexOf(10, start);
+      while (nl >= 0 && nl < limit) {
         let end = nl;
         if (end > start && buf[end - 1] === 13) end--;
         if (end - start > maxLineSize) onTooLong(end - start);
-        else lines.push({ text: this.decoder ? this.decoder.decode(buf.subarray(start, end)) : buf.toString('utf8', start, end), end: pos + nl + 1 });
+        else lines.push({ text: this.decoder ? this.decoder.decode(buf.subarray(start, end)) : buf.toString('utf8', start, end), end: pos + nl + 1 - base });
         start = nl + 1;
-        if (lines.length >= maxLines) return { lines, next: pos + start };
+        if (lines.length >= maxLines) {
+          if (start < limit) {
+            this.cacheOffset = pos + start - base;
+            this.cacheStart = start;
+            this.cacheEnd = limit;
+          }
+          return { lines, next: pos + start - base };
+        }
         nl = buf.indexOf(10, start);
       }
-      if (start === 0 && bytesRead === buf.length) {
+      if (!cached && start === 0 && limit === buf.length) {
         // One line longer than the buffer: grow it (up to max_line_size, past which the line is skipped).
         if (buf.length > maxLineSize) {
-          const skip = await this.skipLine(pos + bytesRead);
+          const skip = await this.skipLine(pos + limit);
           if (skip === null) break;
           onTooLong(skip - pos);
           pos = skip;
@@ -62,8 +87,9 @@ export class FileReader {
         this.buffer = Buffer.allocUnsafe(buf.length * 2);
         continue;
       }
-      pos += start;
-      if (bytesRead < buf.length) break;
+      pos += start - base;
+      // A short fresh read is the end of the file for now; the rest of a cached block is followed by a fresh read.
+      if (!cached && limit < buf.length) break;
     }
     return { lines, next: pos };
   }
