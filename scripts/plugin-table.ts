@@ -31,26 +31,28 @@ function cell(text: string): string {
   return JSON.stringify(text).slice(1, -1).replace(/\|/g, '\\|');
 }
 
-/** Fluentd's numbered families (grep's regexp1..regexp20, multiline's format1..format20) as one entry. */
+/**
+ * Fluentd's numbered families (grep's regexp1..regexp20, multiline's format1..format20) as one entry. A name that
+ * merely ends in digits (sse_customer_key_md5) is a family of one and keeps its name.
+ */
 function collapseNumbered<T extends { name: string }>(docs: T[]): T[] {
-  const out: T[] = [];
   const families = new Map<string, number[]>();
   for (const d of docs) {
     const m = /^(.*?)(\d+)$/.exec(d.name);
-    if (!m) {
-      out.push(d);
-      continue;
-    }
-    if (!families.has(m[1]!)) {
-      families.set(m[1]!, []);
-      out.push({ ...d, name: m[1]! });
-    }
-    families.get(m[1]!)!.push(Number(m[2]));
+    if (m) families.set(m[1]!, [...(families.get(m[1]!) ?? []), Number(m[2])]);
   }
-  return out.map((d) => {
-    const numbers = families.get(d.name);
-    return numbers ? { ...d, name: `${d.name}${Math.min(...numbers)}..${d.name}${Math.max(...numbers)}` } : d;
-  });
+  const out: T[] = [];
+  const done = new Set<string>();
+  for (const d of docs) {
+    const family = /^(.*?)\d+$/.exec(d.name)?.[1];
+    const numbers = family === undefined ? undefined : families.get(family)!;
+    if (!numbers || numbers.length < 2) out.push(d);
+    else if (!done.has(family!)) {
+      done.add(family!);
+      out.push({ ...d, name: `${family}${Math.min(...numbers)}..${family}${Math.max(...numbers)}` });
+    }
+  }
+  return out;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
