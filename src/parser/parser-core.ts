@@ -92,6 +92,15 @@ export class ParserCore {
       if (!this.keepTimeKey) delete record[key];
       return parseTimeValue(this.timeParser, src);
     }
+    return this.timeOfAbsentKey();
+  }
+
+  /** The time key a parser may leave out of the record it builds (and hand to addWithTime): removed anyway. */
+  get removedTimeKey(): string | undefined {
+    return this.keepTimeKey ? undefined : this.timeKey;
+  }
+
+  private timeOfAbsentKey(): EventTime | null {
     return this.estimateCurrentEvent ? nowEventTime() : null;
   }
 
@@ -112,7 +121,15 @@ export class ParserCore {
 
   /** parse_time + convert_values + yield: adds the event to the batch. */
   add(record: EventRecord, out: EventBatch): void {
-    const time = this.eventTime(record);
+    this.addTimed(record, this.eventTime(record), out);
+  }
+
+  /** add() for a record built without removedTimeKey, whose value (undefined: absent) is `timeValue`. */
+  addWithTime(record: EventRecord, timeValue: unknown, out: EventBatch): void {
+    this.addTimed(record, timeValue === undefined ? this.timeOfAbsentKey() : parseTimeValue(this.timeParser, timeValue), out);
+  }
+
+  private addTimed(record: EventRecord, time: EventTime | null, out: EventBatch): void {
     this.convertValues(record);
     if (time === null) out.add(NaN, 0, record);
     else out.add(time.sec, time.nsec, record);

@@ -23,7 +23,15 @@ export class NamedCaptureMatcher {
     if (!this.re.source.includes('\\k<')) this.re = new RegExp(unnamed, this.re.flags);
   }
 
-  match(text: string): EventRecord | null {
+  /** The capture of names[held] in the last match (undefined when it did not participate). */
+  heldValue: string | undefined = undefined;
+
+  /**
+   * The record of the named captures that participated. The capture names[held] is not put in the record but in
+   * heldValue: a parser that would delete it (the time key) never makes the record a slow dictionary-mode object,
+   * which every later step (JSON.stringify above all) would pay for.
+   */
+  match(text: string, held = -1): EventRecord | null {
     const m = this.re.exec(text);
     if (m === null) return null;
     this.lastEnd = m.index + m[0].length;
@@ -32,7 +40,8 @@ export class NamedCaptureMatcher {
     const indexes = this.indexes;
     for (let i = 0; i < names.length; i++) {
       const value = m[indexes[i]!];
-      if (value !== undefined) record[names[i]!] = value;
+      if (i === held) this.heldValue = value;
+      else if (value !== undefined) record[names[i]!] = value;
     }
     return record;
   }

@@ -57,11 +57,14 @@ export function compileExpression(params: RegexpParams, conf: ConfigElement, for
 export function createRegexpParser(params: RegexpParams, conf: ConfigElement, log: ConstructorParameters<typeof ParserCore>[2]): Parser {
   const core = new ParserCore(params, conf, log);
   const matcher = compileExpression(params, conf);
+  const removed = core.removedTimeKey;
+  const held = removed === undefined ? -1 : matcher.names.indexOf(removed);
   return {
     parse(text: string, out: EventBatch): boolean {
-      const record = matcher.match(text);
+      const record = matcher.match(text, held);
       if (record === null) return false;
-      core.add(record, out);
+      if (held < 0) core.add(record, out);
+      else core.addWithTime(record, matcher.heldValue, out);
       return true;
     },
   };
