@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the reference pipeline end to end (tail -> nginx parser -> JSON lines -> gzip -> S3 on s3rver) and
  * its variants, measured against the gzip floor in the same run, plus the per-stage microbenchmarks.
- * `--quick`: 100k lines, no 10x run. Prints a table and one JSON line per result.
+ * `--quick`: 100k lines, no 10x run. `--only NAME`: one pipeline. `--profile DIR`: CPU profiles of logferry.
+ * Prints a table and one JSON line per result.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,8 +18,10 @@ import { cpuSeconds, machineInfo, peakRssBytes } from './measure-process.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, keep: { type: 'boolean' }, profile: { type: 'string' } } });
 const LINES = values.quick ? 100_000 : 1_000_000;
+/** `--profile DIR`: each logferry run writes a V8 CPU profile there (NODE_OPTIONS may not carry --cpu-prof). */
+const profileArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : [];
 const work = mkdtempSync(path.join(tmpdir(), 'logferry-bench-'));
 const results: Array<Record<string, unknown>> = [];
 /** A pipeline that delivers nothing new for this long has lost data or hung. */
@@ -90,7 +93,7 @@ async function runPipeline(name: string, opts: { input: string; lines: number; p
     requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [path.join(repo, 'bin/logferry.mjs'), '-c', confFile, '--suppress-config-dump', '-q'], {
+  const child = spawn(process.execPath, [...profileArgs, path.join(repo, 'bin/logferry.mjs'), '-c', confFile, '--suppress-config-dump', '-q'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
