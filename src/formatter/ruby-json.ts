@@ -14,8 +14,17 @@ export function rubyJsonGenerate(record: Record<string, unknown>): string {
   } catch {
     return generateSlow(record); // a BigInt (<inject> time_type unixtime_nanos), which Ruby prints as an Integer
   }
-  if ((record as MarkedRecord)[RUBY_FLOAT_KEYS] === undefined && !holdsRubyNotation(record)) return out;
+  if ((record as MarkedRecord)[RUBY_FLOAT_KEYS] === undefined && !recordHoldsRubyNotation(record)) return out;
   return generateSlow(record);
+}
+
+/** holdsRubyNotation of a record, with its string values (nearly all of a parsed log line) skipped without a call. */
+function recordHoldsRubyNotation(record: Record<string, unknown>): boolean {
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value !== 'string' && holdsRubyNotation(value)) return true;
+  }
+  return false;
 }
 
 /**
