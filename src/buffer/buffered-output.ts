@@ -140,7 +140,7 @@ export class BufferedOutputHandle implements OutputHandle {
     }
     flushGroup();
     this.counters.emitRecords += records.length;
-    if (this.s.flushMode === 'immediate') this.enqueueAll();
+
     this.pump();
   }
 
