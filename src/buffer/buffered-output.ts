@@ -140,7 +140,8 @@ export class BufferedOutputHandle implements OutputHandle {
     }
     flushGroup();
     this.counters.emitRecords += records.length;
-
+    // flush_mode immediate: every emit enqueues its chunk at once (test/buffer/buffered-output.test.ts checks it).
+    if (this.s.flushMode === 'immediate') this.enqueueAll();
     this.pump();
   }
 
