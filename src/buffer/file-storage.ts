@@ -70,10 +70,11 @@ export class FileStorage implements BufferStorage {
       if (!name.startsWith(this.prefix) || !name.endsWith(this.suffix) || name.endsWith('.meta')) continue;
       const m = CHUNK_NAME.exec(name.slice(this.prefix.length - 1));
       if (!m) continue;
-      const file = path.join(this.dir, name);
+      let file = path.join(this.dir, name);
       try {
+        file = finishEnqueue(file, m[1]!, m[2]!);
         const chunk = FileChunk.load(file, this.compress, this.modes.file);
-        (m[1] === 'q' ? queued : staged).push(chunk);
+        (chunk.state === 'queued' ? queued : staged).push(chunk);
       } catch (err) {
         this.quarantine(file, err as Error);
       }
@@ -221,6 +222,25 @@ class FileChunk implements StoredChunk {
     if (this.metaLength > all.length) ftruncateSync(this.metaFd, all.length);
     this.metaLength = all.length;
   }
+}
+
+/**
+ * An enqueue renames a chunk and its meta from `.b` to `.q` one after the other (logferry the meta first, Fluentd the
+ * chunk first), so a crash between the two leaves a chunk whose meta is under the other name. The chunk was being
+ * queued and its meta is final: finish the enqueue (instead of quarantining events an input was told are safe).
+ */
+function finishEnqueue(file: string, state: string, id: string): string {
+  if (existsSync(`${file}.meta`)) return file;
+  const dir = path.dirname(file);
+  const name = path.basename(file);
+  const queued = path.join(dir, name.replace(`.${state}${id}.`, `.q${id}.`));
+  const staged = path.join(dir, name.replace(`.${state}${id}.`, `.b${id}.`));
+  if (state === 'b' && existsSync(`${queued}.meta`)) {
+    renameSync(file, queued);
+    return queued;
+  }
+  if (state === 'q' && existsSync(`${staged}.meta`)) renameSync(`${staged}.meta`, `${queued}.meta`);
+  return file;
 }
 
 function readMeta(file: string): MetaMap {
