@@ -25,7 +25,7 @@ const params = z.object({
   refresh_interval: p.time().default(60).describe('Seconds between re-expansions of path.'),
   rotate_wait: p.time().default(5).describe('Seconds a rotated file is still read.'),
   read_from_head: p.bool().default(false).describe('Read files found at start from the head (else from the end).'),
-  follow_inodes: p.bool().default(false).describe('Track files by inode across renames (needs pos_file).'),
+  follow_inodes: p.bool().default(false).describe('Only false: tracking files by inode across renames is not built yet, so true is refused.'),
   path_key: p.string().optional().describe('Field that receives the file path.'),
   limit_recently_modified: p.time().optional().describe('Skip files not modified for this long.'),
   read_lines_limit: p.integer().default(1000).describe('Lines per emitted batch.'),
@@ -70,6 +70,12 @@ export default defineInput({
   async create(ctx, params, conf) {
     const parseConf = conf.elements.find((e) => e.name === 'parse');
     if (!parseConf) throw new ConfigError('<parse> section is required.', { location: conf.location, section: 'source' });
+    if (params.follow_inodes) {
+      // Accepting it without tracking inodes would re-read renamed files that the path glob also matches.
+      throw new ConfigError('follow_inodes true is not supported by logferry yet: files are tracked by path, as Fluentd does without it. Remove follow_inodes, and keep rotated names out of `path` (or list them in exclude_path)', {
+        location: conf.attrLocations.follow_inodes ?? conf.location, section: 'source', param: 'follow_inodes',
+      });
+    }
     const parser = await ctx.createParser(parseConf);
     return new TailInput(ctx, params, parser);
   },
