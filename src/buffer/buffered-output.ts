@@ -20,8 +20,14 @@ export interface BufferMetrics {
   queueLength: number;
   stageBytes: number;
   queueBytes: number;
+  /** Steps of the current retry state (0 at the first failure, as Fluentd's retry_state); 0 when not retrying. */
   retryCount: number;
   nextRetryTime: number | null;
+  /** Epoch seconds of the first failure of the current retry state; null when not retrying (Fluentd's retry.start). */
+  retryStart: number | null;
+  /** Timekeys of the chunks held (staged, queued, being written), oldest first; empty without a time chunk key. */
+  timekeys: number[];
+  totalLimitSize: number;
   emitRecords: number;
   writtenChunks: number;
   droppedChunks: number;
@@ -400,6 +406,9 @@ export class BufferedOutputHandle implements OutputHandle {
       queueBytes: this.queueBytes,
       retryCount: this.retry?.steps ?? 0,
       nextRetryTime: this.retry?.next ?? null,
+      retryStart: this.retry?.start ?? null,
+      timekeys: [...new Set([...this.staged.values(), ...this.queue, ...this.inflight].flatMap((c) => (c.metadata.timekey === null ? [] : [c.metadata.timekey])))].sort((a, b) => a - b),
+      totalLimitSize: this.s.totalLimitSize,
       ...this.counters,
     };
   }

@@ -6,6 +6,7 @@ import type { OutputContext, OutputHandle, OutputPlugin } from '../plugin-api/ty
 export class UnbufferedOutputHandle implements OutputHandle {
   readonly id: string;
   private readonly plugin: OutputPlugin;
+  private readonly counters = { emitCount: 0, emitRecords: 0, numErrors: 0 };
 
   constructor(o: { id: string; plugin: OutputPlugin; ctx: OutputContext; log: Logger }) {
     this.id = o.id;
@@ -20,11 +21,24 @@ export class UnbufferedOutputHandle implements OutputHandle {
   }
 
   emit(tag: string, batch: EventBatch): Promise<void> {
+    this.counters.emitCount++;
+    this.counters.emitRecords += batch.length;
     try {
-      return Promise.resolve(this.plugin.process!(tag, batch));
+      const done = this.plugin.process!(tag, batch);
+      if (!done) return Promise.resolve();
+      return Promise.resolve(done).catch((err: unknown) => {
+        this.counters.numErrors++;
+        throw err;
+      });
     } catch (err) {
+      this.counters.numErrors++;
       return Promise.reject(err);
     }
+  }
+
+  /** Fluentd's non-buffered output statistics (emit_count, emit_records, num_errors), for monitor_agent. */
+  metrics(): { emitCount: number; emitRecords: number; numErrors: number } {
+    return { ...this.counters };
   }
 
   async flush(): Promise<void> {}

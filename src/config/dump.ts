@@ -38,6 +38,15 @@ export function dumpConfig(root: ConfigElement, opts: DumpOptions = {}): string 
 
 type SecretTest = (section: string, key: string) => boolean;
 
+/** A section's attributes with secret values masked as in dumps: the credential names above, and `isSecret` ones. */
+export function maskSecrets(attrs: Record<string, string>, isSecret: (key: string) => boolean = () => false): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attrs)) {
+    Object.defineProperty(out, k, { value: ALWAYS_SECRET.has(k) || isSecret(k) ? MASK : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 function toJsonTree(el: ConfigElement, secret: SecretTest): DumpedElement {
   const attrs: Record<string, string> = {};
   for (const [k, v] of Object.entries(el.attrs)) {

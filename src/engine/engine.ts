@@ -4,7 +4,9 @@ import type { EmbedOptions } from '../config/parser.ts';
 import { parseConfigFile, parseConfigString } from '../config/parser.ts';
 import { EventBatch, type EventRecord } from '../event/event-batch.ts';
 import type { Logger } from '../plugin-api/logger.ts';
-import type { FilterPlugin, InputPlugin, OutputHandle } from '../plugin-api/types.ts';
+import { BufferedOutputHandle } from '../buffer/buffered-output.ts';
+import { UnbufferedOutputHandle } from '../buffer/unbuffered-output.ts';
+import type { AgentOptions, AgentView, FilterPlugin, InputPlugin, OutputHandle, PluginInfo } from '../plugin-api/types.ts';
 import { LabelRouter } from './router.ts';
 import { PluginFactory, type Routing } from './plugin-factory.ts';
 import { PluginRegistry } from './registry.ts';
@@ -22,6 +24,18 @@ export interface EngineOptions {
 const ROOT_LABEL = '@ROOT';
 const ERROR_LABEL = '@ERROR';
 const TOP_LEVEL = new Set(['source', 'match', 'filter', 'label', 'system', 'worker']);
+
+/** A configured plugin as monitor_agent lists it: where it is, what it is, and its live counters. */
+interface Monitored {
+  category: PluginInfo['category'];
+  /** The label it belongs to (inputs: none). */
+  label: string | null;
+  id: string;
+  type: string;
+  config: Record<string, string>;
+  stats: { emitRecords: number };
+  output?: OutputHandle;
+}
 
 /** Every problem of a config, each a ConfigError with file:line, so --dry-run reports them all at once. */
 export class ConfigErrors extends Error {
@@ -41,7 +55,9 @@ export class Engine implements Routing {
   private readonly inputs: Array<{ id: string; plugin: InputPlugin }> = [];
   private readonly filters: FilterPlugin[] = [];
   private readonly outputs: OutputHandle[] = [];
+  private readonly monitored: Monitored[] = [];
   private started = false;
+  private agentOptions: AgentOptions | undefined;
 
   private constructor(
     readonly root: ConfigElement,
@@ -62,8 +78,13 @@ export class Engine implements Routing {
     const log = typeof options.log === 'function' ? options.log(system) : options.log;
     readSystemConfig(root, log); // again, now that there is a logger for its warnings
     const engine = new Engine(root, system, log);
-    const factory = new PluginFactory(new PluginRegistry(options.pluginDirs), system, log, engine);
-    await engine.configure(factory, options.withoutSource || system.withoutSource);
+    const registry = new PluginRegistry(options.pluginDirs);
+    const withoutSource = Boolean(options.withoutSource || system.withoutSource);
+    engine.agentOptions = {
+      configPath: root.location.file, pluginDirs: [...registry.dirs], logLevel: system.logLevel, rootDir: system.rootDir, withoutSource,
+    };
+    const factory = new PluginFactory(registry, system, log, engine, engine.agentView);
+    await engine.configure(factory, withoutSource);
     return engine;
   }
 
@@ -98,7 +119,9 @@ export class Engine implements Routing {
           if (label !== undefined && !this.labels.has(label)) {
             throw new ConfigError(`${label} label not found`, { location: el.attrLocations['@label'] ?? el.location, section: 'source', param: '@label' });
           }
-          this.inputs.push(await factory.createInput(el));
+          const input = await factory.createInput(el);
+          this.inputs.push(input);
+          this.monitored.push({ category: 'input', label: null, id: input.id, ...factory.describe(el), stats: input.stats });
         });
       }
     }
@@ -139,9 +162,18 @@ export class Engine implements Routing {
       const ruleId = el.attrs['@id'] ?? `${el.name}[${position}]`;
       if (el.name === 'filter') {
         await attempt(async () => {
-          const { plugin } = await factory.createFilter(el);
+          const { id, plugin } = await factory.createFilter(el);
           this.filters.push(plugin);
-          router.addFilter(ruleId, el.arg || '**', plugin);
+          // Fluentd's filter emit_records: the records a filter passes on.
+          const stats = { emitRecords: 0 };
+          router.addFilter(ruleId, el.arg || '**', {
+            filter: (tag, batch) => {
+              const out = plugin.filter(tag, batch);
+              if (out) stats.emitRecords += out.length;
+              return out;
+            },
+          });
+          this.monitored.push({ category: 'filter', label: router.name, id, ...factory.describe(el), stats });
         });
       } else if (el.name === 'match') {
         await attempt(async () => {
@@ -152,6 +184,7 @@ export class Engine implements Routing {
           const output = await factory.createOutput(el);
           this.outputs.push(output);
           router.addMatch(ruleId, el.arg || '**', output);
+          this.monitored.push({ category: 'output', label: router.name, id: output.id, ...factory.describe(el), stats: { emitRecords: 0 }, output });
         });
       } else if (router.name !== ROOT_LABEL) {
         throw new ConfigError(`<${el.name}> is not allowed inside <label>`, { location: el.location });
@@ -195,6 +228,41 @@ export class Engine implements Routing {
     if (!router) throw new Error(`label ${label} not found`);
     const { filters, match } = router.pipeline(tag);
     return { filters: filters.map((f) => f.id), match: match ? match.id : null };
+  }
+
+  // ---- monitoring -----------------------------------------------------------------------------------------
+
+  /** What inputs see of the engine (InputContext.agent): monitor_agent's plugin list, ?tag= lookup and options. */
+  readonly agentView: AgentView = {
+    plugins: () => this.pluginsInfo(),
+    outputIdForTag: (tag) => {
+      // Fluentd walks the top-level match rules without the routing cache; an arbitrary ?tag= must not fill it.
+      const rule = this.labels.get(ROOT_LABEL)?.rules.find((r) => r.kind === 'match' && r.matches(tag));
+      return rule?.kind === 'match' ? rule.output.id : null;
+    },
+    options: () => ({ ...this.agentOptions!, pluginDirs: [...this.agentOptions!.pluginDirs] }),
+  };
+
+  /** Fluentd's all_plugins order: inputs, the top level's outputs then filters, then each label's. */
+  private pluginsInfo(): PluginInfo[] {
+    const labelOrder = [ROOT_LABEL, ...[...this.labels.keys()].filter((l) => l !== ROOT_LABEL)];
+    const ordered = [
+      ...this.monitored.filter((m) => m.category === 'input'),
+      ...labelOrder.flatMap((label) => [
+        ...this.monitored.filter((m) => m.label === label && m.category === 'output'),
+        ...this.monitored.filter((m) => m.label === label && m.category === 'filter'),
+      ]),
+    ];
+    return ordered.map((m) => {
+      const info: PluginInfo = { id: m.id, category: m.category, type: m.type, config: { ...m.config }, emitRecords: m.stats.emitRecords };
+      if (m.output instanceof BufferedOutputHandle) {
+        info.buffer = m.output.metrics();
+        info.emitRecords = info.buffer.emitRecords;
+      } else if (m.output instanceof UnbufferedOutputHandle) {
+        Object.assign(info, m.output.metrics());
+      }
+      return info;
+    });
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------------------

@@ -15,13 +15,17 @@ import {
 } from '../buffer/index.ts';
 import type { Logger } from '../plugin-api/logger.ts';
 import { readSection } from '../plugin-api/read-section.ts';
+import { describeParams } from '../plugin-api/describe-params.ts';
+import { maskSecrets } from '../config/dump.ts';
 import type {
+  AgentView,
   BufferDefinition,
   EmittingContext,
   FilterDefinition,
   FilterPlugin,
   Formatter,
   FormatterDefinition,
+  InputContext,
   InputDefinition,
   InputPlugin,
   OutputContext,
@@ -53,20 +57,43 @@ const LABEL_KEY = '@label';
  */
 export class PluginFactory {
   private readonly ids = new Set<string>();
+  /** The definition each section was built with, so `describe` can tell its type and secret parameters. */
+  private readonly defs = new WeakMap<ConfigElement, PluginDefinition>();
 
   constructor(
     readonly registry: PluginRegistry,
     readonly system: SystemSettings,
     readonly log: Logger,
     private readonly routing: Routing,
+    /** Absent for standalone parsers and formatters, which build no inputs. */
+    private readonly agent?: AgentView,
   ) {}
 
-  async createInput(conf: ConfigElement): Promise<{ id: string; plugin: InputPlugin }> {
+  /** `stats.emitRecords` counts what the input emits (Fluentd's input emit_records, for monitor_agent). */
+  async createInput(conf: ConfigElement): Promise<{ id: string; plugin: InputPlugin; stats: { emitRecords: number } }> {
+    if (!this.agent) throw new Error('inputs are built by an engine');
     const def = await this.definition<InputDefinition>('input', conf);
     if (def.helpers?.includes('parse')) convertLegacyParse(conf);
-    const ctx = this.emittingContext(def, conf);
+    const base = this.emittingContext(def, conf);
+    const agent = this.agent;
+    const stats = { emitRecords: 0 };
+    const ctx: InputContext = {
+      ...base,
+      emit: (tag, batch) => {
+        stats.emitRecords += batch.length;
+        return base.emit(tag, batch);
+      },
+      agent,
+    };
     const params = this.readParams(def, conf, ctx.log);
-    return { id: ctx.id, plugin: await def.create(ctx, params, conf) };
+    return { id: ctx.id, plugin: await def.create(ctx, params, conf), stats };
+  }
+
+  /** The `@type` and the attributes, secrets masked, of a section this factory built a plugin from. */
+  describe(conf: ConfigElement): { type: string; config: Record<string, string> } {
+    const def = this.defs.get(conf);
+    const secrets = new Set(def ? describeParams(def.params).filter((d) => d.secret).map((d) => d.name) : []);
+    return { type: conf.attrs['@type'] ?? def?.type ?? '', config: maskSecrets(conf.attrs, (key) => secrets.has(key)) };
   }
 
   async createFilter(conf: ConfigElement): Promise<{ id: string; plugin: FilterPlugin }> {
@@ -158,6 +185,7 @@ export class PluginFactory {
       });
     }
     def.prepare?.(conf, this.system);
+    this.defs.set(conf, def);
     return def;
   }
 

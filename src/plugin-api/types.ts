@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { ConfigElement, SourceLocation } from '../config/element.ts';
 import type { EventBatch, EventRecord } from '../event/event-batch.ts';
+import type { BufferMetrics } from '../buffer/buffered-output.ts';
 import type { Logger } from './logger.ts';
 import type { ParamsSchema } from './params.ts';
 
@@ -75,7 +76,53 @@ export interface EmittingContext extends PluginContext {
   emitError(tag: string, sec: number, nsec: number, record: EventRecord, error: Error): void;
 }
 
-export interface InputContext extends EmittingContext {}
+export interface InputContext extends EmittingContext {
+  /**
+   * A read-only view of the running engine. Why: Fluentd's monitor_agent walks Engine.root_agent's plugin objects
+   * directly; logferry plugins see only this API, so the engine hands out snapshots of what it runs instead.
+   */
+  readonly agent: AgentView;
+}
+
+/** What an input may read about the engine it runs in (see InputContext.agent). */
+export interface AgentView {
+  /**
+   * The plugins the config declares with their live counters, in Fluentd's order: inputs, the top level's outputs,
+   * its filters, then each label's outputs and filters. Nested outputs (copy's <store>, <secondary>) are not listed.
+   */
+  plugins(): PluginInfo[];
+  /** The id of the output the first matching top-level <match> sends `tag` to (Fluentd's ?tag= lookup), or null. */
+  outputIdForTag(tag: string): string | null;
+  /** Fluentd's supervisor options, as far as the engine knows them. */
+  options(): AgentOptions;
+}
+
+export interface AgentOptions {
+  configPath: string;
+  /** The -p directories, then the built-in plugins directory. */
+  pluginDirs: string[];
+  logLevel: string;
+  rootDir: string | undefined;
+  withoutSource: boolean;
+}
+
+/** One running plugin as the engine reports it (monitor_agent). */
+export interface PluginInfo {
+  id: string;
+  category: 'input' | 'output' | 'filter';
+  /** The `@type` written in the config. */
+  type: string;
+  /** The section's attributes (not its sub-sections), secret values masked as `xxxxxx` as in config dumps. */
+  config: Record<string, string>;
+  /** Inputs: records emitted. Filters: records passed on. Outputs: records accepted. */
+  emitRecords: number;
+  /** Outputs: emit calls accepted (Fluentd's emit_count); absent for buffered outputs, which do not count them. */
+  emitCount?: number;
+  /** Unbuffered outputs: failed emits (Fluentd's num_errors of a non-buffered output). */
+  numErrors?: number;
+  /** Buffered outputs: the buffer's state and write counters. */
+  buffer?: BufferMetrics;
+}
 export interface FilterContext extends EmittingContext {}
 
 /** Resolved `<buffer>` settings an output may need (e.g. out_s3 derives time_slice_format from timekey). */

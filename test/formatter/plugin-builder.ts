@@ -4,7 +4,7 @@ import { newElement, type ConfigElement } from '../../src/config/element.ts';
 import { readSection } from '../../src/plugin-api/read-section.ts';
 import type { Logger } from '../../src/plugin-api/logger.ts';
 import type {
-  EmittingContext, FilterDefinition, FilterPlugin, Formatter, FormatterDefinition, PluginContext,
+  FilterDefinition, InputContext, FilterPlugin, Formatter, FormatterDefinition, PluginContext,
 } from '../../src/plugin-api/types.ts';
 import type { EventBatch, EventRecord } from '../../src/event/event-batch.ts';
 
@@ -42,7 +42,7 @@ export async function loadDefinition<D>(file: string): Promise<D> {
   return ((await import(new URL(file, PLUGINS).href)) as { default: D }).default;
 }
 
-export interface TestContext extends EmittingContext {
+export interface TestContext extends InputContext {
   errors: Array<{ tag: string; record: EventRecord; error: Error }>;
   emitted: Array<{ tag: string; batch: EventBatch }>;
 }
@@ -64,6 +64,11 @@ export function testContext(log: Logger): TestContext {
     },
     emitError: (tag, _sec, _nsec, record, error) => {
       ctx.errors.push({ tag, record, error });
+    },
+    agent: {
+      plugins: () => [],
+      outputIdForTag: () => null,
+      options: () => ({ configPath: 'test.conf', pluginDirs: [], logLevel: 'info', rootDir: undefined, withoutSource: false }),
     },
   };
   return ctx;
