@@ -294,6 +294,8 @@ describe('chunking', () => {
     let n = 0;
     for (const size of [3, 50, 1, 2, 9, 4]) {
       await handle.emit('r', batchOf(range(0, size).map(() => [1, { n: n++ }])));
+      // A chunk that reached 7 records is enqueued by the emit that filled it (56 = 8 × 7 ends a batch).
+      assert.equal(handle.metrics().stagedChunks, n % 7 === 0 ? 0 : 1, `staged chunks after ${n} records`);
       await settle();
     }
     // Full chunks (7 >= 7 × 0.95) were enqueued without any flush; only the remainder is staged.
