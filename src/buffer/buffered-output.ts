@@ -164,6 +164,9 @@ export class BufferedOutputHandle implements OutputHandle {
       }
       let bytes = 0;
       let end = start;
+      if (start === 0 && chunk.recordCount + pieces.length <= limitRecords && chunk.bytesize + maxBytes(pieces) <= limitBytes) {
+        end = pieces.length; // all of it fits even at 3 bytes per UTF-16 unit: no exact size per piece needed
+      }
       while (end < pieces.length) {
         const size = typeof pieces[end] === 'string' ? Buffer.byteLength(pieces[end] as string) : (pieces[end] as Buffer).length;
         const count = end - start + 1;
@@ -412,4 +415,14 @@ export class BufferedOutputHandle implements OutputHandle {
       ...this.counters,
     };
   }
+}
+
+/** An upper bound of the UTF-8 size of the pieces: a UTF-16 code unit never takes more than 3 bytes. */
+function maxBytes(pieces: Array<string | Buffer>): number {
+  let n = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    n += typeof p === 'string' ? p.length * 3 : p.length;
+  }
+  return n;
 }
