@@ -200,7 +200,11 @@ export class BufferedOutputHandle implements OutputHandle {
       }
       if (action === 'drop_oldest_chunk') {
         const oldest = this.queue.shift();
-        if (!oldest) return;
+        if (!oldest) {
+          // As Fluentd: nothing queued to drop (the space is staged or being written) and still not storable.
+          this.o.log.error({}, 'no queued chunks to be dropped for drop_oldest_chunk');
+          throw new BufferOverflowError(`buffer space has too many data (${this.stageBytes + this.queueBytes} bytes >= total_limit_size ${this.s.totalLimitSize}) in ${this.id}`);
+        }
         this.queueBytes -= oldest.bytesize;
         oldest.purge();
         this.counters.droppedChunks++;

@@ -548,6 +548,23 @@ describe('overflow_action with total_limit_size', () => {
   });
 });
 
+test('drop_oldest_chunk with nothing queued to drop rejects the emit with BufferOverflowError, as Fluentd', async () => {
+  const clock = new FakeClock(wallNow());
+  const out = recordingOutput(clock);
+  const r = rig({ attrs: { total_limit_size: '100', overflow_action: 'drop_oldest_chunk', flush_mode: 'lazy' }, plugin: out, clock, root: freshRoot() });
+  await r.handle.start();
+  const rec = (n: number) => ({ n, pad: 'x'.repeat(50) });
+  await r.handle.emit('t', batchOf([[1, rec(0)]]));
+  await r.handle.emit('t', batchOf([[1, rec(1)]]));
+  assert.equal(r.handle.metrics().queueLength, 0, 'everything is staged');
+  await assert.rejects(r.handle.emit('t', batchOf([[1, rec(2)]])), BufferOverflowError);
+  assert.equal(r.handle.metrics().emitRecords, 2);
+  assert.ok(r.logs.some((e) => e.level === 'error' && /no queued chunks to be dropped/.test(e.msg)));
+  await r.handle.flush();
+  assert.deepEqual(ns(out.records()), [0, 1]);
+  await r.handle.shutdown();
+});
+
 // =====================================================================================================================
 describe('<secondary>', () => {
   test('an UnrecoverableError from the primary sends the chunk to the secondary at once, without retries', async () => {
