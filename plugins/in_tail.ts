@@ -1,4 +1,4 @@
-import { statSync, watch, type FSWatcher } from 'node:fs';
+import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigError, defineInput, EventBatch, nowEventTime, p, ParserError, z, type EventRecord, type EventTime, type InputContext, type Parser } from '../src/plugin-api/index.ts';
@@ -49,7 +49,11 @@ interface Tailed {
   reader: FileReader | null;
   /** Offset of the first byte not yet accepted by the outputs. */
   committed: number;
-  /** Files rotated away, still read until rotate_wait passes. */
+  /**
+   * Files rotated away, still read until rotate_wait passes. While any is here, the pos entry of the path is the
+   * oldest one's (inode, offset), not the new file's: a crash then re-reads the new file from its head (duplicates,
+   * bounded by rotate_wait) and finds the renamed file again by its inode, instead of skipping its unread end.
+   */
   draining: Array<{ reader: FileReader; committed: number; until: number }>;
   busy: boolean;
   /** A wake-up came while a poll was running: poll again right after it. */
@@ -157,7 +161,7 @@ class TailInput {
       this.watched.set(file, {
         path: file, reader: null, committed: -1, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [],
       });
-      this.initialOffset(file, startup && !this.started);
+      await this.initialOffset(file, startup && !this.started);
       this.watchDirectory(dirname(file));
     }
   }
@@ -177,21 +181,60 @@ class TailInput {
   }
 
   /** Where a newly watched file starts: its pos entry, else the end (at start, unless read_from_head) or the head. */
-  private initialOffset(file: string, atStartup: boolean): void {
+  private async initialOffset(file: string, atStartup: boolean): Promise<void> {
     const w = this.watched.get(file)!;
+    const entry = this.pos?.entries.get(file);
     let st;
     try {
       st = statSync(file);
     } catch {
       w.committed = 0; // appears later: read from the head
+      if (entry) await this.resumeRenamed(w, entry);
       return;
     }
-    const entry = this.pos?.entries.get(file);
     if (entry) {
       if (entry.ino === st.ino && st.size >= entry.pos) w.committed = entry.pos;
       else w.committed = 0; // truncated, or rotated while we were down
+      if (entry.ino !== st.ino) await this.resumeRenamed(w, entry);
     } else {
       w.committed = atStartup && !this.p.read_from_head ? st.size : 0;
+    }
+  }
+
+  /**
+   * The pos entry names a file that is no longer at its path (rotated while logferry was down, or killed while it
+   * drained a rotated file): if a file with that inode is in the same directory, its unread end is drained first.
+   */
+  private async resumeRenamed(w: Tailed, entry: { pos: number; ino: number }): Promise<void> {
+    const dir = dirname(w.path);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const candidate = join(dir, name);
+      let st;
+      try {
+        st = statSync(candidate);
+      } catch {
+        continue;
+      }
+      if (st.ino !== entry.ino || !st.isFile() || candidate === w.path || st.size < entry.pos) continue;
+      try {
+        const reader = await FileReader.open(candidate, this.decoder);
+        if (reader.ino !== entry.ino) {
+          await reader.close();
+          return;
+        }
+        // Rotated before this start, so rotate_wait has passed: it is let go once read to its end.
+        w.draining.push({ reader, committed: entry.pos, until: 0 });
+        this.ctx.log.info({ path: w.path, renamed_to: candidate, pos: entry.pos }, 'the file was rotated while not tailed; reading the rest of the rotated file');
+      } catch {
+        // gone in between: nothing left to read
+      }
+      return;
     }
   }
 
@@ -247,7 +290,7 @@ class TailInput {
     }
     await this.readFrom(w.reader, w, (next) => {
       w.committed = next;
-      this.pos?.set(w.path, { pos: next, ino: w.reader!.ino });
+      if (w.draining.length === 0) this.pos?.set(w.path, { pos: next, ino: w.reader!.ino });
     }, () => w.committed);
     if (this.p.open_on_every_update && w.reader) {
       await w.reader.close();
@@ -266,25 +309,35 @@ class TailInput {
 
   private async drainRotated(w: Tailed): Promise<void> {
     for (const d of [...w.draining]) {
-      await this.readFrom(d.reader, w, (next) => (d.committed = next), () => d.committed);
-      if (Date.now() >= d.until) {
+      const atEnd = await this.readFrom(d.reader, w, (next) => {
+        d.committed = next;
+        if (w.draining[0] === d) this.pos?.set(w.path, { pos: next, ino: d.reader.ino });
+      }, () => d.committed);
+      // Let go only at its end: a refused emit must not cut off the rest of a rotated file.
+      if (atEnd && Date.now() >= d.until) {
         await d.reader.close();
         w.draining.splice(w.draining.indexOf(d), 1);
+        const next = w.draining[0];
+        if (next) this.pos?.set(w.path, { pos: next.committed, ino: next.reader.ino });
+        else if (w.reader) this.pos?.set(w.path, { pos: w.committed, ino: w.reader.ino });
       }
     }
   }
 
-  /** Reads, parses and emits complete lines in batches; a batch's offset is committed only once it was accepted. */
-  private async readFrom(reader: FileReader, w: Tailed, commit: (next: number) => void, committed: () => number): Promise<void> {
+  /**
+   * Reads, parses and emits complete lines in batches; a batch's offset is committed only once it was accepted.
+   * True when it stopped at the end of what the file holds now; false when an emit was refused or tailing stops.
+   */
+  private async readFrom(reader: FileReader, w: Tailed, commit: (next: number) => void, committed: () => number): Promise<boolean> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped) return false;
       const { lines, next } = await reader.readLines(committed(), this.p.read_lines_limit, this.maxLineSize, (bytes) => {
         this.ctx.log.warn({ path: w.path, bytes }, 'received line length is longer than max_line_size; skipped');
       });
       if (lines.length === 0) {
         if (next > committed()) commit(next); // only skipped over-long lines
         await this.flushStaleMultiline(w, commit, next);
-        return;
+        return true;
       }
       w.lastData = Date.now();
       const { batch, keepFrom } = this.toEvents(lines, w, committed());
@@ -298,12 +351,12 @@ class TailInput {
           this.ctx.log.warn({ path: w.path, error: (err as Error).message, retry_ms: w.backoff }, 'emit refused; tailing of this file pauses and retries');
           w.backoff = Math.min(1000, w.backoff * 2);
           w.pendingLines = [];
-          return;
+          return false;
         }
       }
       commit(keepFrom ?? next);
-      if (keepFrom !== undefined) return; // a multiline event is still open: read again when more lines arrive
-      if (lines.length < this.p.read_lines_limit) return;
+      if (keepFrom !== undefined) return true; // a multiline event is still open: read again when more lines arrive
+      if (lines.length < this.p.read_lines_limit) return true;
     }
   }
 
