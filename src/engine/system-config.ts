@@ -22,7 +22,7 @@ export const systemParams = z.object({
   without_source: p.bool().default(false).describe('Start without inputs.'),
   rpc_endpoint: p.unsupported('no RPC endpoint; use signals (SIGUSR1 flush, SIGHUP reload)'),
   enable_input_metrics: p.bool().default(false).describe('Accepted: logferry keeps input metrics always.'),
-  enable_size_metrics: p.bool().default(false).describe('Accepted: logferry keeps size metrics always.'),
+  enable_size_metrics: p.bool().default(false).describe('Only false: event sizes (emit_size) are not counted, so true is refused.'),
   enable_msgpack_time_support: p.unsupported('not needed by logferry\'s plugins'),
   disable_shared_socket: p.bool().optional().describe('Accepted: logferry has no worker processes sharing sockets.'),
 });
@@ -55,6 +55,11 @@ export function readSystemConfig(root: ConfigElement, log?: Logger): SystemConfi
       'logferry runs a single worker (it is already faster than several Fluentd workers); remove workers or set it to 1',
       { location: merged.attrLocations.workers ?? merged.location, section: 'system', param: 'workers' },
     );
+  }
+  if (params.enable_size_metrics) {
+    throw new ConfigError('enable_size_metrics true is not supported by logferry: no plugin counts event sizes (emit_size); remove it', {
+      location: merged.attrLocations.enable_size_metrics ?? merged.location, section: 'system', param: 'enable_size_metrics',
+    });
   }
   const logSection = merged.elements.find((e) => e.name === 'log');
   const logParams = logSection ? readSection(systemLogParams, logSection, { log }) : { format: 'text' as const };
