@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EventBatch } from '../event/event-batch.ts';
-import { BufferOverflowError, UnrecoverableError } from '../plugin-api/errors.ts';
+import type { EventBatch, EventRecord } from '../event/event-batch.ts';
+import { BufferChunkOverflowError, BufferOverflowError, UnrecoverableError } from '../plugin-api/errors.ts';
 import type { Logger } from '../plugin-api/logger.ts';
 import type { ChunkMetadata, OutputHandle, OutputPlugin, SystemSettings } from '../plugin-api/types.ts';
 import { RetryState } from './retry-state.ts';
@@ -41,6 +41,8 @@ export interface BufferedOutputOptions {
   system: SystemSettings;
   log: Logger;
   secondary?: OutputPlugin;
+  /** The error route (@ERROR, or the log): where an event larger than chunk_limit_size goes, with its record. */
+  emitError?: (tag: string, sec: number, nsec: number, record: EventRecord, error: Error) => void;
   clock?: Clock;
   /** Run the enqueue check on a timer (tests drive `enqueueCheck` themselves). */
   timers?: boolean;
@@ -142,7 +144,12 @@ export class BufferedOutputHandle implements OutputHandle {
         groupKey = key;
         groupMeta = meta;
       }
-      pieces.push(format ? format.call(this.o.plugin, tag, sec, nsecs[i]!, record) : packStandardEntry(sec, nsecs[i]!, record));
+      const piece = format ? format.call(this.o.plugin, tag, sec, nsecs[i]!, record) : packStandardEntry(sec, nsecs[i]!, record);
+      if (this.exceedsChunkLimit(piece)) {
+        this.rejectOversized(tag, sec, nsecs[i]!, record, piece, i);
+        continue;
+      }
+      pieces.push(piece);
     }
     flushGroup();
     this.counters.emitRecords += records.length;
@@ -184,6 +191,23 @@ export class BufferedOutputHandle implements OutputHandle {
       if (end < pieces.length || this.isFull(chunk)) this.enqueueChunk(key, chunk);
       start = end;
     }
+  }
+
+  private exceedsChunkLimit(piece: string | Buffer): boolean {
+    const limit = this.s.chunkLimitSize;
+    if (typeof piece !== 'string') return piece.length > limit;
+    return piece.length * 3 > limit && Buffer.byteLength(piece) > limit;
+  }
+
+  /**
+   * Fluentd raises BufferChunkOverflowError for an event no chunk can hold and writes the rest of the stream; here
+   * that event alone goes to the error route with its record, so nothing is lost and nothing is written twice.
+   */
+  private rejectOversized(tag: string, sec: number, nsec: number, record: EventRecord, piece: string | Buffer, nth: number): void {
+    const size = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+    const error = new BufferChunkOverflowError(`a ${size} bytes record (nth: ${nth}) is larger than buffer chunk limit size (${this.s.chunkLimitSize})`);
+    if (this.o.emitError) this.o.emitError(tag, sec, nsec, record, error);
+    else this.o.log.error({ tag, record, err: error }, 'an event larger than chunk_limit_size is dropped');
   }
 
   private isFull(chunk: StoredChunk): boolean {

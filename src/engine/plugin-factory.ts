@@ -131,7 +131,10 @@ export class PluginFactory {
     const storage = (await bufferDef.create(base, readSection(bufferDef.params, settings.conf, { consumed: common }), settings.conf)) as BufferStorage;
     const secondaryConf = conf.elements.find((e) => e.name === 'secondary');
     const secondary = secondaryConf ? await this.createSecondary(secondaryConf, def, settings) : undefined;
-    return new BufferedOutputHandle({ id: ctx.id, settings, plugin, storage, system: this.system, log: ctx.log, secondary });
+    return new BufferedOutputHandle({
+      id: ctx.id, settings, plugin, storage, system: this.system, log: ctx.log, secondary,
+      emitError: (tag, sec, nsec, record, error) => this.routing.emitError(tag, sec, nsec, record, error, ctx.id),
+    });
   }
 
   /**

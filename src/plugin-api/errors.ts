@@ -19,6 +19,14 @@ export class BufferOverflowError extends Error {
   }
 }
 
+/** Fluentd's BufferChunkOverflowError: one event larger than chunk_limit_size, which no chunk can take. */
+export class BufferChunkOverflowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BufferChunkOverflowError';
+  }
+}
+
 /** An error retrying cannot fix (e.g. a 4xx that will never succeed): the chunk goes to <secondary> or backup. */
 export class UnrecoverableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

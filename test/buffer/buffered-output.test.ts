@@ -548,6 +548,28 @@ describe('overflow_action with total_limit_size', () => {
   });
 });
 
+test('an event larger than chunk_limit_size goes to the error route with its record and Fluentd\'s message; the others are written', async () => {
+  const clock = new FakeClock(wallNow());
+  const out = recordingOutput(clock);
+  const errors: Array<{ tag: string; sec: number; record: EventRecord; error: Error }> = [];
+  const r = rig({
+    attrs: { chunk_limit_size: '200', flush_mode: 'immediate' }, plugin: out, clock, root: freshRoot(),
+    emitError: (tag, sec, _nsec, record, error) => errors.push({ tag, sec, record, error }),
+  });
+  await r.handle.start();
+  const big = { n: 1, pad: 'x'.repeat(300) };
+  await r.handle.emit('t', batchOf([[10, { n: 0 }], [11, big], [12, { n: 2 }]]));
+  await r.handle.flush();
+  assert.deepEqual(ns(out.records()), [0, 2]);
+  assert.equal(errors.length, 1);
+  assert.deepEqual(errors[0]!.record, big);
+  assert.equal(errors[0]!.tag, 't');
+  assert.equal(errors[0]!.sec, 11);
+  assert.equal(errors[0]!.error.name, 'BufferChunkOverflowError');
+  assert.match(errors[0]!.error.message, /^a \d+ bytes record \(nth: 1\) is larger than buffer chunk limit size \(200\)$/);
+  await r.handle.shutdown();
+});
+
 test('drop_oldest_chunk with nothing queued to drop rejects the emit with BufferOverflowError, as Fluentd', async () => {
   const clock = new FakeClock(wallNow());
   const out = recordingOutput(clock);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { addExtension, unpackMultiple } from 'msgpackr';
 import { z } from 'zod';
-import { BufferedOutputHandle, type BufferSettings } from '../../src/buffer/index.ts';
+import { BufferedOutputHandle, type BufferedOutputOptions, type BufferSettings } from '../../src/buffer/index.ts';
 import { FileStorage } from '../../src/buffer/file-storage.ts';
 import { MemoryStorage } from '../../src/buffer/memory-storage.ts';
 import { resolveBufferSettings } from '../../src/buffer/settings.ts';
@@ -155,6 +155,7 @@ export interface RigOptions {
   root: string;
   file?: boolean;
   id?: string;
+  emitError?: BufferedOutputOptions['emitError'];
 }
 
 /** A BufferedOutputHandle on a real memory or file storage, with the test's clock and no timers. */
@@ -170,7 +171,7 @@ export function rig(o: RigOptions): Rig {
     : new MemoryStorage(false);
   const storage = new RecordingStorage(inner);
   const handle = new BufferedOutputHandle({
-    id, settings, plugin: o.plugin, secondary: o.secondary, storage, system: systemSettings(o.root), log, clock: o.clock, timers: false,
+    id, settings, plugin: o.plugin, secondary: o.secondary, storage, system: systemSettings(o.root), log, clock: o.clock, timers: false, emitError: o.emitError,
   });
   return { handle, settings, storage, logs: entries, bufferDir, backupDir };
 }
