@@ -46,6 +46,16 @@ test('regexp: only named groups that matched; types and time_key/keep_time_key',
   assert.deepEqual(kept?.record, { user: 'bob', n: 42, opt: 'x', time: '2024-05-01T00:00:00+0000' });
 });
 
+test('json: the time key leaves the record, the other keys keep their order, "__proto__" stays an own key', async () => {
+  const [e] = (await parse('json', {}, '{"a":1,"time":1362020400,"__proto__":{"x":1},"b":2}')) || [];
+  assert.equal(e?.sec, 1362020400);
+  assert.deepEqual(Object.keys(e!.record), ['a', '__proto__', 'b']);
+  assert.equal(Object.getPrototypeOf(e!.record), Object.prototype);
+  assert.equal(JSON.stringify(e!.record), '{"a":1,"__proto__":{"x":1},"b":2}');
+  const [kept] = (await parse('json', { keep_time_key: 'true' }, '{"a":1,"time":1362020400}')) || [];
+  assert.deepEqual(Object.keys(kept!.record), ['a', 'time']);
+});
+
 test('json: time_type float by default, arrays give several events, null_empty_string', async () => {
   const [e] = (await parse('json', {}, '{"time":1362020400.5,"host":"x"}')) || [];
   assert.deepEqual({ sec: e?.sec, nsec: e?.nsec, record: e?.record }, { sec: 1362020400, nsec: 500000000, record: { host: 'x' } });
