@@ -25,7 +25,7 @@ const params = z.object({
   refresh_interval: p.time().default(60).describe('Seconds between re-expansions of path.'),
   rotate_wait: p.time().default(5).describe('Seconds a rotated file is still read.'),
   read_from_head: p.bool().default(false).describe('Read files found at start from the head (else from the end).'),
-  follow_inodes: p.bool().default(false).describe('Only false: tracking files by inode across renames is not built yet, so true is refused.'),
+  follow_inodes: p.bool().default(false).describe('Track files by inode (needs pos_file): a file renamed to a name path also matches resumes where it was, never read again; one pos line per inode. Not with open_on_every_update.'),
   path_key: p.string().optional().describe('Field that receives the file path.'),
   limit_recently_modified: p.time().optional().describe('Skip files not modified for this long.'),
   read_lines_limit: p.integer().default(1000).describe('Lines per emitted batch.'),
@@ -63,6 +63,11 @@ interface Tailed {
   lastData: number;
   /** Multiline: lines of the event not yet complete, and where it starts. */
   pendingLines: string[];
+  /**
+   * follow_inodes (where a Tailed is one inode, `path` where it was last seen, `draining` unused): null while path
+   * matches the file; else when it is let go (rotate_wait after it was first found unmatched).
+   */
+  until: number | null;
 }
 
 /** Fluentd's in_tail on fs file handles: never loses or repeats a line across rotation, restart and full buffers. */
@@ -74,9 +79,14 @@ export default defineInput({
   async create(ctx, params, conf) {
     const parseConf = conf.elements.find((e) => e.name === 'parse');
     if (!parseConf) throw new ConfigError('<parse> section is required.', { location: conf.location, section: 'source' });
-    if (params.follow_inodes) {
-      // Accepting it without tracking inodes would re-read renamed files that the path glob also matches.
-      throw new ConfigError('follow_inodes true is not supported by logferry yet: files are tracked by path, as Fluentd does without it. Remove follow_inodes, and keep rotated names out of `path` (or list them in exclude_path)', {
+    if (params.follow_inodes && !params.pos_file) {
+      throw new ConfigError("Can't follow inodes without pos_file configuration parameter", {
+        location: conf.attrLocations.follow_inodes ?? conf.location, section: 'source', param: 'follow_inodes',
+      });
+    }
+    if (params.follow_inodes && params.open_on_every_update) {
+      // A handle reopened by path on each read is not the inode being followed once the file is renamed.
+      throw new ConfigError('follow_inodes true cannot be used with open_on_every_update true: files are followed by their open handle', {
         location: conf.attrLocations.follow_inodes ?? conf.location, section: 'source', param: 'follow_inodes',
       });
     }
@@ -86,7 +96,15 @@ export default defineInput({
 });
 
 class TailInput {
+  /** By path; with follow_inodes by inode (`String(ino)`), the pos file's key. */
   private readonly watched = new Map<string, Tailed>();
+  /** follow_inodes: the files path matched at the last scan, with their inode (undefined: not there). */
+  private paths = new Map<string, number | undefined>();
+  private scanning: Promise<void> | null = null;
+  private rescan = false;
+  /** follow_inodes: when the last completed scan started. */
+  private scannedAt = 0;
+  private firstScan = true;
   private readonly pos: PositionFile | null;
   private readonly decoder: TextDecoder | null;
   private readonly maxLineSize: number;
@@ -101,7 +119,7 @@ class TailInput {
   private readonly dirWatchers = new Map<string, FSWatcher>();
 
   constructor(private readonly ctx: InputContext, private readonly p: Params, private readonly parser: Parser) {
-    this.pos = p.pos_file ? new PositionFile(p.pos_file, ctx.log) : null;
+    this.pos = p.pos_file ? new PositionFile(p.pos_file, ctx.log, p.follow_inodes ? 'inode' : 'path') : null;
     if (!p.pos_file) ctx.log.warn({}, "'pos_file PATH' parameter is not set to a 'tail' source. this parameter is highly recommended to save the position to resume tailing.");
     this.decoder = p.from_encoding ? new TextDecoder(p.from_encoding) : null;
     this.maxLineSize = p.max_line_size ?? Infinity;
@@ -109,10 +127,10 @@ class TailInput {
 
   async start(): Promise<void> {
     this.pos?.load();
-    if (!this.p.skip_refresh_on_startup) await this.refresh(true);
+    if (!this.p.skip_refresh_on_startup) await (this.p.follow_inodes ? this.scan() : this.refresh(true));
     this.started = true;
     this.timer = setInterval(() => this.pollAll(), POLL_MS);
-    this.refreshTimer = setInterval(() => void this.refresh(false), this.p.refresh_interval * 1000);
+    this.refreshTimer = setInterval(() => void (this.p.follow_inodes ? this.scan() : this.refresh(false)), this.p.refresh_interval * 1000);
     this.posTimer = setInterval(() => this.flushPositions(), 100);
     this.pollAll();
   }
@@ -121,6 +139,7 @@ class TailInput {
     this.stopped = true;
     for (const t of [this.timer, this.refreshTimer, this.posTimer]) if (t) clearInterval(t);
     for (const watcher of this.dirWatchers.values()) watcher.close();
+    await this.scanning;
     while ([...this.watched.values()].some((w) => w.busy)) await new Promise((r) => setTimeout(r, 10));
     this.flushPositions();
     for (const w of this.watched.values()) {
@@ -137,8 +156,8 @@ class TailInput {
     }
   }
 
-  /** Expands path (strftime, globs), adding new files and dropping ones gone for good. */
-  private async refresh(startup: boolean): Promise<void> {
+  /** The files path names now: strftime placeholders filled in, globs expanded, exclude_path left out. */
+  private async expandPaths(): Promise<Set<string>> {
     const now = Math.floor(Date.now() / 1000);
     const zone = resolveZone(this.p.path_timezone ?? 'localtime');
     const paths = this.p.path.split(this.p.path_delimiter).map((s) => s.trim()).filter(Boolean).map((s) => compileStrftime(s, zone)(now, 0));
@@ -149,7 +168,12 @@ class TailInput {
       if (isGlob(path)) for (const f of await glob(path, { absolute: true, onlyFiles: true, ignore: excluded })) found.add(f);
       else found.add(path);
     }
-    for (const file of found) {
+    return found;
+  }
+
+  /** Expands path (strftime, globs), adding new files and dropping ones gone for good. */
+  private async refresh(startup: boolean): Promise<void> {
+    for (const file of await this.expandPaths()) {
       if (this.watched.has(file)) continue;
       if (this.p.limit_recently_modified !== undefined) {
         try {
@@ -159,10 +183,157 @@ class TailInput {
         }
       }
       this.watched.set(file, {
-        path: file, reader: null, committed: -1, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [],
+        path: file, reader: null, committed: -1, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null,
       });
       await this.initialOffset(file, startup && !this.started);
       this.watchDirectory(dirname(file));
+    }
+  }
+
+  /**
+   * follow_inodes: expands path and matches the files by inode. A file already tailed keeps its reader and offset,
+   * whatever its name now (a rename is not a new file); a new inode starts at its pos entry, else as a new file does.
+   * A tailed file path no longer matches is read on for rotate_wait, then let go and its pos entry removed. Runs at
+   * start, every refresh_interval, and as soon as a poll sees a matched name hold another file (or none).
+   */
+  private scan(): Promise<void> {
+    if (this.scanning) {
+      this.rescan = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      try {
+        do {
+          this.rescan = false;
+          await this.scanOnce();
+        } while (this.rescan && !this.stopped);
+      } catch (err) {
+        this.ctx.log.error({ path: this.p.path, error: (err as Error).message }, 'cannot expand path');
+      } finally {
+        this.scanning = null;
+      }
+    })();
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    const startedAt = Date.now();
+    const paths = new Map<string, number | undefined>();
+    const matched = new Set<string>();
+    // At start, the paths the pos file names: a file found there without an entry came after the last run.
+    const knownPaths = this.firstScan && this.pos ? new Set([...this.pos.entries.values()].map((e) => e.path)) : null;
+    for (const file of await this.expandPaths()) {
+      if (this.stopped) return;
+      let st;
+      try {
+        st = statSync(file);
+      } catch {
+        paths.set(file, undefined); // not there yet: the next poll sees it appear
+        continue;
+      }
+      paths.set(file, st.ino);
+      const key = String(st.ino);
+      if (matched.has(key)) continue; // a second name of the same file (hard link)
+      let w = this.watched.get(key);
+      if (!w) {
+        if (this.p.limit_recently_modified !== undefined && Date.now() - st.mtimeMs > this.p.limit_recently_modified * 1000) continue;
+        w = (await this.openInode(file, st.ino, knownPaths?.has(file) ?? false)) ?? undefined;
+        if (!w) continue;
+      } else if (w.path !== file) {
+        this.ctx.log.info({ path: w.path, renamed_to: file, inode: st.ino }, 'the file was renamed and path still matches it; following it on');
+        w.path = file;
+        this.pos?.set(file, { pos: w.committed, ino: st.ino });
+      }
+      w.until = null;
+      matched.add(key);
+      this.watchDirectory(dirname(file));
+    }
+    for (const [key, w] of this.watched) {
+      if (matched.has(key) || w.until !== null) continue;
+      w.until = startedAt + this.p.rotate_wait * 1000;
+      this.ctx.log.info({ path: w.path, inode: key }, `path no longer matches the file (rotated or deleted); reading it for ${this.p.rotate_wait} more seconds`);
+    }
+    if (this.firstScan && this.pos) {
+      // As Fluentd: entries of files path no longer matches are dropped, so a reused inode number starts afresh.
+      for (const key of [...this.pos.entries.keys()]) if (!this.watched.has(key)) this.pos.delete(key);
+    }
+    this.firstScan = false;
+    this.paths = paths;
+    this.scannedAt = startedAt;
+  }
+
+  /**
+   * follow_inodes: starts tailing a newly matched inode from its pos entry; else from the head, but from the end if
+   * found at start (unless read_from_head) at a name the pos file does not know (a file there while logferry was
+   * down, e.g. the new file of a rotation, is read from its head).
+   */
+  private async openInode(file: string, ino: number, replacesKnown: boolean): Promise<Tailed | null> {
+    let reader;
+    try {
+      reader = await FileReader.open(file, this.decoder);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' && !(this.p.ignore_repeated_permission_error && this.permissionWarned.has(file))) {
+        this.permissionWarned.add(file);
+        this.ctx.log.warn({ path: file }, 'permission denied: cannot read the file');
+      } else if (code !== 'ENOENT') this.ctx.log.warn({ path: file, error: (err as Error).message }, 'cannot open');
+      return null;
+    }
+    if (reader.ino !== ino) {
+      await reader.close(); // replaced in between: the next scan finds what is there now
+      return null;
+    }
+    const size = await reader.size();
+    const entry = this.pos?.entries.get(String(ino));
+    let committed: number;
+    if (entry) committed = size >= entry.pos ? entry.pos : 0; // shorter than the entry: truncated, read again
+    else committed = !this.started && !this.p.read_from_head && !replacesKnown ? size : 0;
+    const w: Tailed = {
+      path: file, reader, committed, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null,
+    };
+    this.watched.set(String(ino), w);
+    this.pos?.set(file, { pos: committed, ino });
+    return w;
+  }
+
+  /** follow_inodes: a matched name now holds another file (or none), or a let-go time passed: scan again. */
+  private checkPaths(): void {
+    if (this.scanning || this.stopped) return;
+    const now = Date.now();
+    let changed = [...this.watched.values()].some((w) => w.until !== null && now >= w.until && w.until > this.scannedAt);
+    for (const [file, ino] of this.paths) {
+      if (changed) break;
+      let current: number | undefined;
+      try {
+        current = statSync(file).ino;
+      } catch {
+        current = undefined;
+      }
+      changed = current !== ino;
+    }
+    if (changed) void this.scan();
+  }
+
+  /** follow_inodes: reads one inode from its own handle; let go at its end once a scan after its let-go time missed it. */
+  private async pollInode(w: Tailed): Promise<void> {
+    const reader = w.reader;
+    if (!reader) return; // let go (a poll queued before it was)
+    if ((await reader.size()) < w.committed) {
+      this.ctx.log.info({ path: w.path }, 'file was truncated; reading it again from the head');
+      w.committed = 0;
+      w.pendingLines = [];
+    }
+    const atEnd = await this.readFrom(reader, w, (next) => {
+      w.committed = next;
+      this.pos?.set(w.path, { pos: next, ino: reader.ino });
+    }, () => w.committed);
+    if (atEnd && w.until !== null && w.until <= this.scannedAt && !this.stopped) {
+      const key = String(reader.ino);
+      this.watched.delete(key);
+      this.pos?.delete(key);
+      w.reader = null;
+      await reader.close();
+      this.ctx.log.info({ path: w.path, inode: reader.ino }, 'stopped tailing the file: path no longer matches it');
     }
   }
 
@@ -170,7 +341,8 @@ class TailInput {
     if (this.dirWatchers.has(dir)) return;
     try {
       const watcher = watch(dir, { persistent: false }, (_event, name) => {
-        const w = name ? this.watched.get(join(dir, name.toString())) : undefined;
+        const file = name ? join(dir, name.toString()) : undefined;
+        const w = file === undefined ? undefined : this.watched.get(this.p.follow_inodes ? String(this.paths.get(file)) : file);
         if (w) this.pollOne(w);
       });
       watcher.on('error', () => this.dirWatchers.delete(dir));
@@ -239,6 +411,7 @@ class TailInput {
   }
 
   private pollAll(): void {
+    if (this.p.follow_inodes) this.checkPaths();
     for (const w of this.watched.values()) this.pollOne(w);
   }
 
@@ -250,7 +423,7 @@ class TailInput {
     }
     w.busy = true;
     w.again = false;
-    this.poll(w).catch((err: Error) => this.ctx.log.error({ path: w.path, error: err.message }, 'tail failed')).finally(() => {
+    (this.p.follow_inodes ? this.pollInode(w) : this.poll(w)).catch((err: Error) => this.ctx.log.error({ path: w.path, error: err.message }, 'tail failed')).finally(() => {
       w.busy = false;
       if (w.again) this.pollOne(w);
     });

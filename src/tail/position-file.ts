@@ -7,6 +7,9 @@ export interface PositionEntry {
   ino: number;
 }
 
+/** What a pos entry belongs to: a path (Fluentd's default), or an inode (follow_inodes: one line per file). */
+export type PositionKey = 'path' | 'inode';
+
 const LINE = /^([^\t]+)\t([0-9a-fA-F]+)\t([0-9a-fA-F]+)/;
 const UNWATCHED = 0xffffffffffffffff;
 
@@ -14,12 +17,18 @@ const UNWATCHED = 0xffffffffffffffff;
  * Fluentd's pos_file (`path\t%016x pos\t%016x inode\n`), so a td-agent pos file resumes where td-agent stopped.
  * logferry rewrites the whole file to `<pos_file>.tmp` and renames it over the old one (after fsync), so a crash at
  * any moment leaves either the old or the new file whole; unreadable lines are reported and skipped.
+ * Entries are keyed by path, or with `keyBy: 'inode'` by inode (`String(ino)`), each line keeping the path its file
+ * was last seen at; `key()` gives the key of a (path, inode).
  */
 export class PositionFile {
-  readonly entries = new Map<string, PositionEntry>();
+  readonly entries = new Map<string, PositionEntry & { path: string }>();
   private dirty = false;
 
-  constructor(readonly file: string, private readonly log: Logger) {}
+  constructor(readonly file: string, private readonly log: Logger, readonly keyBy: PositionKey = 'path') {}
+
+  key(filePath: string, ino: number): string {
+    return this.keyBy === 'inode' ? String(ino) : filePath;
+  }
 
   load(): void {
     let text: string;
@@ -39,20 +48,23 @@ export class PositionFile {
       }
       const pos = parseInt(m[2]!, 16);
       if (pos === UNWATCHED || m[2]!.toLowerCase() === 'ffffffffffffffff') continue;
-      this.entries.set(m[1]!, { pos, ino: parseInt(m[3]!, 16) });
+      const ino = parseInt(m[3]!, 16);
+      this.entries.set(this.key(m[1]!, ino), { path: m[1]!, pos, ino });
     }
     if (bad > 0) this.log.warn({ pos_file: this.file, lines: bad }, 'pos_file has unreadable lines; they were skipped (their files start per read_from_head)');
   }
 
+  /** Sets the entry of `filePath` (by path) or of `entry.ino` (by inode, now seen at `filePath`). */
   set(filePath: string, entry: PositionEntry): void {
-    const old = this.entries.get(filePath);
-    if (old && old.pos === entry.pos && old.ino === entry.ino) return;
-    this.entries.set(filePath, entry);
+    const key = this.key(filePath, entry.ino);
+    const old = this.entries.get(key);
+    if (old && old.pos === entry.pos && old.ino === entry.ino && old.path === filePath) return;
+    this.entries.set(key, { path: filePath, pos: entry.pos, ino: entry.ino });
     this.dirty = true;
   }
 
-  delete(filePath: string): void {
-    if (this.entries.delete(filePath)) this.dirty = true;
+  delete(key: string): void {
+    if (this.entries.delete(key)) this.dirty = true;
   }
 
   /** Writes the file if anything changed (crash-safe: tmp + fsync + rename). */
@@ -60,7 +72,7 @@ export class PositionFile {
     if (!this.dirty) return;
     this.dirty = false;
     let text = '';
-    for (const [p, e] of this.entries) text += `${p}\t${hex16(e.pos)}\t${hex16(e.ino)}\n`;
+    for (const e of this.entries.values()) text += `${e.path}\t${hex16(e.pos)}\t${hex16(e.ino)}\n`;
     mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w', 0o644);

@@ -39,7 +39,6 @@ const broken: Array<[name: string, text: string, line: number, mention: RegExp]>
   ['unmatched.conf', '<source>\n  @type sample\n</match>\n', 3, /end tag|unmatched/i],
   ['ruby.conf', '<source>\n  @type sample\n  tag "#{File.read(\'/etc/passwd\')}"\n</source>\n', 3, /File\.read/],
   ['label.conf', '<source>\n  @type sample\n  tag t\n  @label @NOWHERE\n</source>\n<match **>\n  @type null\n</match>\n', 4, /@NOWHERE/],
-  ['follow-inodes.conf', '<source>\n  @type tail\n  path /tmp/none.log\n  tag t\n  follow_inodes true\n  <parse>\n    @type none\n  </parse>\n</source>\n', 5, /'follow_inodes'.*not supported/],
   ['size-metrics.conf', '<system>\n  enable_size_metrics true\n</system>\n<source>\n  @type sample\n  tag t\n</source>\n', 2, /'enable_size_metrics'.*not supported/],
   ['dup-id.conf', '<match a>\n  @type null\n  @id same\n</match>\n<match b>\n  @type null\n  @id same\n</match>\n', 7, /Duplicated plugin id/],
 ];
