@@ -1,6 +1,6 @@
 import { defineOutput, p, z } from '../src/plugin-api/index.ts';
-import { chomp } from '../src/formatter/chomp.ts';
-import { createInjector, injectSectionOf, legacyInjectParams } from '../src/plugin-helpers/inject.ts';
+import { legacyInjectParams } from '../src/plugin-helpers/inject.ts';
+import { createStdoutLineFormatter } from '../src/plugin-helpers/stdout-lines.ts';
 
 /**
  * Fluentd's out_stdout: each event as a line (`<time> <tag>: <json>` with the default stdout formatter) on standard
@@ -15,12 +15,8 @@ export default defineOutput({
   }),
   helpers: ['format', 'inject', 'buffer'],
   async create(ctx, _params, conf) {
-    const formatter = await ctx.createFormatter(conf.elements.find((e) => e.name === 'format'), { '@type': 'stdout' });
-    const inject = createInjector(injectSectionOf(conf), ctx);
+    const format = await createStdoutLineFormatter(ctx, conf);
     const out = process.stdout;
-    const format = (tag: string, sec: number, nsec: number, record: Record<string, unknown>): string => {
-      return `${chomp(formatter.format(tag, sec, nsec, inject(tag, sec, nsec, record)).toString())}\n`;
-    };
     return {
       process(tag, batch) {
         let lines = '';

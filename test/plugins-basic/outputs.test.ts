@@ -92,6 +92,30 @@ describe('out_file', () => {
   });
 });
 
+describe('filter_stdout in a child process', () => {
+  it('prints each event as out_stdout does and passes the batch on unchanged (<inject> only in the printed line)', () => {
+    const script = `
+      import { element, testContext, testLogger } from './test/formatter/plugin-builder.ts';
+      import { readSection } from './src/plugin-api/read-section.ts';
+      import { EventBatch } from './src/event/event-batch.ts';
+      const { log } = testLogger();
+      const def = (await import('./plugins/filter_stdout.ts')).default;
+      const conf = element('filter', {}, [element('inject', { tag_key: 't' })]);
+      const filter = await def.create({ ...testContext(log) }, readSection(def.params, conf, { log }), conf);
+      const b = new EventBatch(); b.add(1469592510, 5, { a: 1 }); b.add(1469592511, 0, { b: '/' });
+      const passed = filter.filter('app.x', b);
+      console.log('passed:', passed === b, JSON.stringify(passed.records), passed.secs.join(','));
+    `;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO, env: { ...process.env, TZ: 'UTC' }, encoding: 'utf8',
+    });
+    assert.equal(out,
+      '2016-07-27 04:08:30.000000005 +0000 app.x: {"a":1,"t":"app.x"}\n' +
+      '2016-07-27 04:08:31.000000000 +0000 app.x: {"b":"/","t":"app.x"}\n' +
+      'passed: true [{"a":1},{"b":"/"}] 1469592510,1469592511\n');
+  });
+});
+
 describe('out_stdout and out_null in a child process', () => {
   it('out_stdout prints "<local time> <tag>: <json>" per event under TZ; out_null drops, never_flush fails', () => {
     const script = `
