@@ -1,5 +1,5 @@
 import type { Parser } from '../src/plugin-api/index.ts';
-import { defineParser, p, z } from '../src/plugin-api/index.ts';
+import { defineParser, nowEventTime, p, z } from '../src/plugin-api/index.ts';
 import { configError } from '../src/parser/parser-core.ts';
 import { createRegexpParser, regexpParserParams } from '../src/parser/regexp-parser.ts';
 import { compileRubyRegex, parseRubyRegexLiteral } from '../src/regex/ruby-regex.ts';
@@ -22,7 +22,7 @@ export default defineParser({
   params: z.object({
     ...regexpParams,
     format_firstline: p.string().optional().describe('A /regexp/ matching the first line of each event.'),
-    unmatched_lines: p.bool().default(false).describe('Emit lines that match no event as {"unmatched_line": ...}.'),
+    unmatched_lines: p.bool().default(false).describe('Text the formats do not match becomes {"unmatched_line": text} at the current time.'),
     ...formatParams,
   }),
   create(ctx, params, conf) {
@@ -52,7 +52,14 @@ export default defineParser({
     }
     const parser: Parser = {
       multiline: true,
-      parse: (text, out) => inner.parse(text, out),
+      parse: params.unmatched_lines
+        ? (text, out) => {
+            if (inner.parse(text, out)) return true;
+            const now = nowEventTime();
+            out.add(now.sec, now.nsec, { unmatched_line: text });
+            return true;
+          }
+        : (text, out) => inner.parse(text, out),
       ...(firstline ? { firstline: (line: string) => firstline.test(line) } : {}),
     };
     return parser;

@@ -24,6 +24,16 @@ test('multiline: format_firstline groups lines into events; formats are one rege
   assert.equal(events[1].record.level, 'INFO');
 });
 
+test('multiline: unmatched_lines turns text the formats do not match into {"unmatched_line": text}', async () => {
+  const args = ['parse', '--type', 'multiline', '--param', 'format1=/^(?<level>[A-Z]+) (?<message>.*)/'];
+  const r = await runCli([...args, '--param', 'unmatched_lines=true'], { input: 'INFO up\nnot a log line\n' });
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(events.map((e) => e.record), [{ level: 'INFO', message: 'up' }, { unmatched_line: 'not a log line' }]);
+  const plain = await runCli(args, { input: 'not a log line\n' });
+  assert.match(plain.stdout, /"error"/);
+  assert.doesNotMatch(plain.stdout, /unmatched_line/);
+});
+
 test('multiline: a gap in format1..N is a config error naming the missing format', async () => {
   const r = await runCli(['parse', '--type', 'multiline', '--param', 'format1=/(?<a>x)/', '--param', 'format3=/(?<b>y)/'], { input: 'x\n' });
   assert.notEqual(r.code, 0);
