@@ -12,6 +12,8 @@ import { expandTag } from '../src/tail/tag.ts';
 // which also works where inotify does not: NFS, overlay) and watches each directory with fs.watch as a wake-up hint,
 // so a file renamed away and recreated several times between two polls still has every generation opened.
 const POLL_MS = 250;
+/** Fluentd's floor for read_bytes_limit_per_second (one read's worth). */
+const MIN_READ_BYTES_LIMIT = 8192;
 
 const params = z.object({
   path: p.string().describe('File paths, separated by path_delimiter; * globs; strftime placeholders (required).'),
@@ -35,9 +37,9 @@ const params = z.object({
   skip_refresh_on_startup: p.bool().default(false).describe('Do not expand path at start (wait for refresh_interval).'),
   open_on_every_update: p.bool().default(false).describe('Reopen the file on each read (files replaced in place).'),
   emit_unmatched_lines: p.bool().default(false).describe('Emit lines that do not parse as {"unmatched_line": line}.'),
-  encoding: p.string().optional().describe('Encoding of the text (logferry: utf-8).'),
+  encoding: p.string().optional().describe('Encoding of the records\' text: UTF-8 only (others are refused); needed with from_encoding.'),
   from_encoding: p.string().optional().describe('Encoding of the file bytes, converted to utf-8.'),
-  enable_watch_timer: p.bool().default(true).describe('Accepted: logferry always polls.'),
+  enable_watch_timer: p.bool().default(true).describe('logferry always polls; false with read_bytes_limit_per_second, or with enable_stat_watcher false, is refused as in Fluentd.'),
   enable_stat_watcher: p.bool().default(true).describe('Accepted: logferry always polls.'),
   ignore_repeated_permission_error: p.bool().default(false).describe('Log an unreadable file once.'),
 });
@@ -60,6 +62,8 @@ interface Tailed {
   again: boolean;
   retryAt: number;
   backoff: number;
+  /** read_bytes_limit_per_second: bytes read in the one-second window that started at `start`. */
+  readWindow: { start: number; bytes: number };
   lastData: number;
   /** Multiline: lines of the event not yet complete, and where it starts. */
   pendingLines: string[];
@@ -90,6 +94,23 @@ export default defineInput({
         location: conf.attrLocations.follow_inodes ?? conf.location, section: 'source', param: 'follow_inodes',
       });
     }
+    const fail = (param: string, message: string) => new ConfigError(message, { location: conf.attrLocations[param] ?? conf.location, section: 'source', param });
+    if (!params.enable_watch_timer && !params.enable_stat_watcher) throw fail('enable_watch_timer', 'either of enable_watch_timer or enable_stat_watcher must be true');
+    if (params.read_bytes_limit_per_second > 0 && !params.enable_watch_timer) {
+      throw fail('enable_watch_timer', 'Need to enable watch timer when using log throttling feature');
+    }
+    if (params.encoding !== undefined && !/^utf-?8$/i.test(params.encoding)) {
+      throw fail('encoding', `encoding ${params.encoding} is not supported: logferry's records hold UTF-8 text (use from_encoding to convert from another encoding)`);
+    }
+    if (params.from_encoding !== undefined) {
+      if (params.encoding === undefined) throw fail('from_encoding', "tail: 'from_encoding' parameter must be specified with 'encoding' parameter.");
+      try {
+        new TextDecoder(params.from_encoding);
+      } catch {
+        throw fail('from_encoding', `unknown encoding name - ${params.from_encoding}`);
+      }
+      if (/^utf-?8$/i.test(params.from_encoding)) ctx.log.warn({}, "'encoding' and 'from_encoding' are same encoding. No effect");
+    }
     const parser = await ctx.createParser(parseConf);
     return new TailInput(ctx, params, parser);
   },
@@ -117,12 +138,17 @@ class TailInput {
   private started = false;
   private readonly permissionWarned = new Set<string>();
   private readonly dirWatchers = new Map<string, FSWatcher>();
+  private readonly readBytesLimit: number;
 
   constructor(private readonly ctx: InputContext, private readonly p: Params, private readonly parser: Parser) {
     this.pos = p.pos_file ? new PositionFile(p.pos_file, ctx.log, p.follow_inodes ? 'inode' : 'path') : null;
     if (!p.pos_file) ctx.log.warn({}, "'pos_file PATH' parameter is not set to a 'tail' source. this parameter is highly recommended to save the position to resume tailing.");
     this.decoder = p.from_encoding ? new TextDecoder(p.from_encoding) : null;
     this.maxLineSize = p.max_line_size ?? Infinity;
+    this.readBytesLimit = p.read_bytes_limit_per_second > 0 ? Math.max(MIN_READ_BYTES_LIMIT, p.read_bytes_limit_per_second) : -1;
+    if (p.read_bytes_limit_per_second > 0 && p.read_bytes_limit_per_second < MIN_READ_BYTES_LIMIT) {
+      ctx.log.warn({}, `Should specify greater equal than ${MIN_READ_BYTES_LIMIT}. Use ${MIN_READ_BYTES_LIMIT} for read_bytes_limit_per_second`);
+    }
   }
 
   async start(): Promise<void> {
@@ -183,7 +209,7 @@ class TailInput {
         }
       }
       this.watched.set(file, {
-        path: file, reader: null, committed: -1, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null,
+        path: file, reader: null, committed: -1, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null, readWindow: { start: 0, bytes: 0 },
       });
       await this.initialOffset(file, startup && !this.started);
       this.watchDirectory(dirname(file));
@@ -289,7 +315,7 @@ class TailInput {
     if (entry) committed = size >= entry.pos ? entry.pos : 0; // shorter than the entry: truncated, read again
     else committed = !this.started && !this.p.read_from_head && !replacesKnown ? size : 0;
     const w: Tailed = {
-      path: file, reader, committed, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null,
+      path: file, reader, committed, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null, readWindow: { start: 0, bytes: 0 },
     };
     this.watched.set(String(ino), w);
     this.pos?.set(file, { pos: committed, ino });
@@ -504,16 +530,22 @@ class TailInput {
   private async readFrom(reader: FileReader, w: Tailed, commit: (next: number) => void, committed: () => number): Promise<boolean> {
     for (;;) {
       if (this.stopped) return false;
+      const budget = this.readBudget(w);
+      if (budget <= 0) {
+        w.retryAt = w.readWindow.start + 1000; // read_bytes_limit_per_second: this file waits for the next second
+        return false;
+      }
       const { lines, next } = await reader.readLines(committed(), this.p.read_lines_limit, this.maxLineSize, (bytes) => {
         this.ctx.log.warn({ path: w.path, bytes }, 'received line length is longer than max_line_size; skipped');
-      });
+      }, budget);
       if (lines.length === 0) {
         if (next > committed()) commit(next); // only skipped over-long lines
         await this.flushStaleMultiline(w, commit, next);
         return true;
       }
       w.lastData = Date.now();
-      const { batch, keepFrom } = this.toEvents(lines, w, committed());
+      const before = committed();
+      const { batch, keepFrom } = this.toEvents(lines, w, before);
       if (batch.length > 0) {
         try {
           await this.ctx.emit(this.tagFor(w.path), batch);
@@ -528,9 +560,21 @@ class TailInput {
         }
       }
       commit(keepFrom ?? next);
+      w.readWindow.bytes += next - before;
       if (keepFrom !== undefined) return true; // a multiline event is still open: read again when more lines arrive
-      if (lines.length < this.p.read_lines_limit) return true;
+      if (lines.length < this.p.read_lines_limit && next - before < budget) return true;
     }
+  }
+
+  /**
+   * read_bytes_limit_per_second, as Fluentd: the bytes a file may still give in the current one-second window
+   * (a read may end up to one line past it).
+   */
+  private readBudget(w: Tailed): number {
+    if (this.readBytesLimit <= 0) return Infinity;
+    const now = Date.now();
+    if (now - w.readWindow.start >= 1000) w.readWindow = { start: now, bytes: 0 };
+    return this.readBytesLimit - w.readWindow.bytes;
   }
 
   /** Parses lines into a batch. Unparsable lines go to the error route (or as unmatched_line events) with their text. */

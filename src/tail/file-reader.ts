@@ -37,10 +37,11 @@ export class FileReader {
   }
 
   /**
-   * Reads complete lines from `offset`, at most `maxLines`. Lines longer than `maxLineSize` are skipped (reported
-   * through `onTooLong`). Returns the lines and the offset after the last byte consumed.
+   * Reads complete lines from `offset`, at most `maxLines`, stopping after the line that reaches `maxBytes`. Lines
+   * longer than `maxLineSize` are skipped (reported through `onTooLong`). Returns the lines and the offset after the
+   * last byte consumed.
    */
-  async readLines(offset: number, maxLines: number, maxLineSize: number, onTooLong: (bytes: number) => void): Promise<{ lines: Line[]; next: number }> {
+  async readLines(offset: number, maxLines: number, maxLineSize: number, onTooLong: (bytes: number) => void, maxBytes = Infinity): Promise<{ lines: Line[]; next: number }> {
     const lines: Line[] = [];
     let pos = offset;
     for (;;) {
@@ -65,7 +66,7 @@ export class FileReader {
         if (end - start > maxLineSize) onTooLong(end - start);
         else lines.push({ text: this.decoder ? this.decoder.decode(buf.subarray(start, end)) : buf.toString('utf8', start, end), end: pos + nl + 1 - base });
         start = nl + 1;
-        if (lines.length >= maxLines) {
+        if (lines.length >= maxLines || pos + start - base - offset >= maxBytes) {
           if (start < limit) {
             this.cacheOffset = pos + start - base;
             this.cacheStart = start;

@@ -137,3 +137,29 @@ test('a line that does not parse goes to @ERROR with its raw text; parsed lines 
   assert.equal(bad?.record.message, 'not nginx at all');
   assert.equal(r.events(id)[0]!.sec, Date.parse('2013-02-28T03:00:00Z') / 1000);
 });
+
+test('read_bytes_limit_per_second: a file gives at most that many bytes (plus one line) per second, and all of it in the end', async () => {
+  const file = path.join(tmp.dir, 'throttled.log');
+  const line = (i: number) => `${String(i).padStart(6, '0')} ${'x'.repeat(92)}`; // 100 bytes with its newline
+  writeFileSync(file, Array.from({ length: 400 }, (_, i) => `${line(i)}\n`).join(''));
+  const started = Date.now();
+  const { r, id } = await tail(file, 'read_bytes_limit_per_second 8k');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const early = r.events(id).length;
+  assert.ok(early > 0, 'the first second is read');
+  assert.ok(early * 100 <= 2 * (8192 + 100), `at most two seconds' worth in 1.5 s, got ${early} lines`);
+  await r.waitForEvents(id, 400, 15_000);
+  assert.deepEqual(messages(r, id), Array.from({ length: 400 }, (_, i) => line(i)));
+  assert.ok(Date.now() - started >= 4000, '40,000 bytes at 8,192 per second take at least 4 s');
+});
+
+test('from_encoding converts the file\'s bytes to UTF-8; encoding must be UTF-8 and comes with from_encoding', async () => {
+  const file = path.join(tmp.dir, 'latin1.log');
+  writeFileSync(file, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])); // "café" in ISO-8859-1
+  const { r, id } = await tail(file, 'encoding utf-8\n  from_encoding ISO-8859-1');
+  await r.waitForEvents(id, 1);
+  assert.deepEqual(messages(r, id), ['café']);
+  await assert.rejects(tail(file, 'encoding ASCII-8BIT'), /parameter 'encoding'.*not supported/);
+  await assert.rejects(tail(file, 'from_encoding ISO-8859-1'), /'from_encoding' parameter must be specified with 'encoding' parameter/);
+  await assert.rejects(tail(file, 'encoding utf-8\n  from_encoding no-such-charset'), /unknown encoding name - no-such-charset/);
+});
