@@ -1,4 +1,4 @@
-import type { ConfigElement } from '../config/element.ts';
+import { newElement, type ConfigElement } from '../config/element.ts';
 import { ConfigError } from '../config/errors.ts';
 import { LOG_LEVELS } from '../log/logger.ts';
 import { p } from '../plugin-api/params.ts';
@@ -18,7 +18,7 @@ export const systemParams = z.object({
   strict_config_value: p.bool().default(false).describe('Accepted for compatibility: logferry is always strict.'),
   file_permission: p.string().default('0644').describe('Mode of files logferry creates (octal).'),
   dir_permission: p.string().default('0755').describe('Mode of directories logferry creates (octal).'),
-  process_name: p.string().optional().describe('Process title.'),
+  process_name: p.string().optional().describe('Process title (what ps shows).'),
   without_source: p.bool().default(false).describe('Start without inputs.'),
   rpc_endpoint: p.unsupported('no RPC endpoint; use signals (SIGUSR1 flush, SIGHUP reload)'),
   enable_input_metrics: p.bool().default(false).describe('Accepted: logferry keeps input metrics always.'),
@@ -29,13 +29,16 @@ export const systemParams = z.object({
 
 export const systemLogParams = z.object({
   format: p.enum(['text', 'json']).default('text').describe('Log line format.'),
-  time_format: p.string().optional().describe('Time format of text log lines (not supported beyond the default).'),
+  time_format: p.string().default('%Y-%m-%d %H:%M:%S %z').describe('Time format (strftime) of text log lines.'),
   rotate_age: p.unsupported('use logrotate on the -o file'),
   rotate_size: p.unsupported('use logrotate on the -o file'),
 });
 
 export interface SystemConfig extends SystemSettings {
   logFormat: 'text' | 'json';
+  /** strftime of the text log's time. */
+  logTimeFormat: string;
+  processName: string | undefined;
   suppressConfigDump: boolean;
   withoutSource: boolean;
 }
@@ -62,7 +65,7 @@ export function readSystemConfig(root: ConfigElement, log?: Logger): SystemConfi
     });
   }
   const logSection = merged.elements.find((e) => e.name === 'log');
-  const logParams = logSection ? readSection(systemLogParams, logSection, { log }) : { format: 'text' as const };
+  const logParams = readSection(systemLogParams, logSection ?? newElement('log', '', merged.location), { log });
   return {
     rootDir: params.root_dir,
     workers: 1,
@@ -71,6 +74,8 @@ export function readSystemConfig(root: ConfigElement, log?: Logger): SystemConfi
     filePermission: parseOctal(params.file_permission, merged, 'file_permission'),
     dirPermission: parseOctal(params.dir_permission, merged, 'dir_permission'),
     logFormat: logParams.format,
+    logTimeFormat: logParams.time_format,
+    processName: params.process_name,
     suppressConfigDump: params.suppress_config_dump,
     withoutSource: params.without_source,
   };

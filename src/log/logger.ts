@@ -2,6 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Logger } from '../plugin-api/logger.ts';
+import { compileStrftime } from '../time/strftime.ts';
+import { resolveZone } from '../time/zone.ts';
 
 export type LogFormat = 'text' | 'json';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -12,7 +14,11 @@ export interface LoggerOptions {
   format: LogFormat;
   /** `-o FILE`; stderr when absent (stdout belongs to out_stdout). */
   file?: string;
+  /** `<system><log> time_format`: strftime of the text layout's time, in the local zone as Fluentd's log. */
+  timeFormat?: string;
 }
+
+const DEFAULT_TIME_FORMAT = '%Y-%m-%d %H:%M:%S %z';
 
 // Keys that may hold credentials; pino replaces their values wherever a plugin logs them.
 const REDACT = ['aws_sec_key', 'aws_key_id', 'shared_key', 'password', 'sse_customer_key', 'secretAccessKey', '*.aws_sec_key', '*.shared_key', '*.password', '*.secretAccessKey'];
@@ -20,7 +26,7 @@ const REDACT = ['aws_sec_key', 'aws_key_id', 'shared_key', 'password', 'sse_cust
 /** The agent's own log, through pino: Fluentd's text layout by default, or JSON lines (`<system><log> format json`). */
 export function createLogger(options: LoggerOptions): Logger & { flush?: () => void } {
   const sink = options.file ? createWriteStream(options.file, { flags: 'a' }) : process.stderr;
-  const destination = options.format === 'json' ? sink : new FluentdTextStream(sink);
+  const destination = options.format === 'json' ? sink : new FluentdTextStream(sink, compileStrftime(options.timeFormat ?? DEFAULT_TIME_FORMAT, resolveZone('localtime')));
   return pino(
     {
       level: options.level,
@@ -35,38 +41,28 @@ export function createLogger(options: LoggerOptions): Logger & { flush?: () => v
 
 /** Rewrites pino's JSON lines as `2024-05-01 12:34:56 +0000 [warn]: [id] message key=value`. */
 class FluentdTextStream extends Writable {
-  constructor(private readonly sink: NodeJS.WritableStream) {
+  constructor(private readonly sink: NodeJS.WritableStream, private readonly timeText: (sec: number, nsec: number) => string) {
     super();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     let out = '';
     for (const line of chunk.toString('utf8').split('\n')) {
-      if (line) out += formatTextLine(JSON.parse(line) as Record<string, unknown>);
+      if (line) out += this.formatTextLine(JSON.parse(line) as Record<string, unknown>);
     }
     this.sink.write(out, done);
   }
-}
 
-function formatTextLine(entry: Record<string, unknown>): string {
-  const { time, level, msg, plugin_id: id, err, ...rest } = entry;
-  let line = `${formatTime(Number(time))} [${String(level)}]: ${id ? `[${String(id)}] ` : ''}${msg ?? ''}`;
-  for (const [key, value] of Object.entries(rest)) {
-    line += ` ${key}=${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value)}`;
+  private formatTextLine(entry: Record<string, unknown>): string {
+    const { time, level, msg, plugin_id: id, err, ...rest } = entry;
+    let line = `${this.timeText(Math.floor(Number(time) / 1000), (Number(time) % 1000) * 1e6)} [${String(level)}]: ${id ? `[${String(id)}] ` : ''}${msg ?? ''}`;
+    for (const [key, value] of Object.entries(rest)) {
+      line += ` ${key}=${JSON.stringify(value)}`;
+    }
+    if (err && typeof err === 'object') {
+      const e = err as { type?: string; message?: string };
+      line += ` error_class=${e.type ?? 'Error'} error=${JSON.stringify(e.message ?? '')}`;
+    }
+    return `${line}\n`;
   }
-  if (err && typeof err === 'object') {
-    const e = err as { type?: string; message?: string };
-    line += ` error_class=${e.type ?? 'Error'} error=${JSON.stringify(e.message ?? '')}`;
-  }
-  return `${line}\n`;
-}
-
-function formatTime(ms: number): string {
-  const d = new Date(ms);
-  const offset = -d.getTimezoneOffset();
-  const local = new Date(ms + offset * 60_000).toISOString();
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
-  return `${local.slice(0, 10)} ${local.slice(11, 19)} ${zone}`;
 }

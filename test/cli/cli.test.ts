@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { BIN, REPO_ROOT, runCli, tempDir, waitUntil } from '../helpers/harness.ts';
@@ -153,3 +153,33 @@ function safeList(dir: string): string[] {
     return [];
   }
 }
+
+test('<system> process_name sets the process title; <log> time_format is the text log\'s time layout', async () => {
+  const file = writeConf('system-log.conf', `
+<system>
+  process_name logferry-title-test
+  <log>
+    time_format %Y/%m/%dT%H:%M:%S.%L
+  </log>
+</system>
+<source>
+  @type sample
+  tag t
+</source>
+<match **>
+  @type null
+</match>`);
+  const child = spawn(process.execPath, [BIN, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    await waitUntil(() => stderr.includes('logferry started'), 15_000, 'the agent to start');
+    assert.equal(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').replace(/\0+$/, ''), 'logferry-title-test');
+    const started = stderr.split('\n').find((l) => l.includes('logferry started'))!;
+    assert.match(started, /^\d{4}\/\d{2}\/\d{2}T\d{2}:\d{2}:\d{2}\.\d{3} \[info\]: /);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
