@@ -41,7 +41,7 @@ function assertExactlyOnce(received: unknown[], total: number): void {
   assert.deepEqual({ received: received.length, missing: missing.length, duplicated }, { received: total, missing: 0, duplicated: 0 }, `first missing: ${missing.slice(0, 5)}`);
 }
 
-test('rename + create every 100 ms while 20,000 lines/s are written for 6 s: every line exactly once', async () => {
+test('rename + create every 100 ms while 20,000 lines/s are written for 10 s: every line exactly once', async () => {
   const file = path.join(tmp.dir, 'app.log');
   let fd = openSync(file, 'a');
   const r = await tailer(file, 'rename');
@@ -49,7 +49,7 @@ test('rename + create every 100 ms while 20,000 lines/s are written for 6 s: eve
   let rotations = 0;
   const started = Date.now();
   let lastRotation = started;
-  while (Date.now() - started < 6000) {
+  while (Date.now() - started < 10_000) {
     let chunk = '';
     for (let i = 0; i < 200; i++) chunk += `line-${n++}\n`; // 200 lines every 10 ms = 20,000 lines/s
     writeSync(fd, chunk);
@@ -64,18 +64,18 @@ test('rename + create every 100 ms while 20,000 lines/s are written for 6 s: eve
   closeSync(fd);
   await waitUntil(() => r.events('rename').length >= n, 15_000, `all ${n} lines`);
   await new Promise((res) => setTimeout(res, 500));
-  assert.ok(rotations >= 40, `rotated ${rotations} times`);
+  assert.ok(rotations >= 60, `rotated ${rotations} times`);
   assertExactlyOnce(r.events('rename').map((e) => e.record.message), n);
 });
 
-test('copytruncate under load: each truncation is detected and reading restarts at 0, with no line read twice', async () => {
+test('copytruncate under load for 10 s: each truncation is detected and reading restarts at 0, with no line read twice', async () => {
   const file = path.join(tmp.dir, 'copytruncate.log');
   const fd = openSync(file, 'a');
   const r = await tailer(file, 'copytruncate');
   let n = 0;
   let truncations = 0;
   const started = Date.now();
-  while (Date.now() - started < 4000) {
+  while (Date.now() - started < 10_000) {
     let chunk = '';
     for (let i = 0; i < 200; i++) chunk += `line-${n++}\n`;
     writeSync(fd, chunk);
@@ -91,6 +91,6 @@ test('copytruncate under load: each truncation is detected and reading restarts 
   closeSync(fd);
   await waitUntil(() => r.events('copytruncate').length >= n, 10_000, `all ${n} lines`);
   await new Promise((res) => setTimeout(res, 500));
-  assert.ok(truncations >= 3, `truncated ${truncations} times`);
+  assert.ok(truncations >= 6, `truncated ${truncations} times`);
   assertExactlyOnce(r.events('copytruncate').map((e) => e.record.message), n);
 });
