@@ -52,7 +52,7 @@ function reportConfigErrors(err: unknown, stderr: NodeJS.WritableStream): void {
 export async function runAgent(options: RunOptions): Promise<number> {
   let log: Logger | undefined;
   const makeLog = (system: SystemConfig): Logger => {
-    log ??= createLogger({ level: logLevel(system, options.verbosity), format: system.logFormat, file: options.logFile, timeFormat: system.logTimeFormat });
+    log ??= createLogger({ level: logLevel(system, options.verbosity), format: system.logFormat, file: options.logFile, timeFormat: system.logTimeFormat, suppressRepeatedStacktrace: system.suppressRepeatedStacktrace });
     if (system.processName !== undefined) process.title = system.processName;
     return log;
   };

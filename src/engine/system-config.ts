@@ -12,7 +12,7 @@ export const systemParams = z.object({
   workers: p.integer().default(1).describe('Worker processes. logferry runs one worker; more is refused.'),
   root_dir: p.string().optional().describe('Base directory of file buffers and state (with @id).'),
   log_level: p.enum(LOG_LEVELS).default('info').describe('Level of logferry\'s own log.'),
-  suppress_repeated_stacktrace: p.bool().default(true).describe('Log a repeated error once with its stack.'),
+  suppress_repeated_stacktrace: p.bool().default(true).describe('An error\'s stack equal to the previous one is logged as "suppressed same stacktrace".'),
   emit_error_log_interval: p.time().optional().describe('Minimum seconds between logs of emit errors.'),
   suppress_config_dump: p.bool().default(false).describe('Do not log the configuration at start.'),
   strict_config_value: p.bool().default(false).describe('Accepted for compatibility: logferry is always strict.'),
@@ -39,6 +39,7 @@ export interface SystemConfig extends SystemSettings {
   /** strftime of the text log's time. */
   logTimeFormat: string;
   processName: string | undefined;
+  suppressRepeatedStacktrace: boolean;
   suppressConfigDump: boolean;
   withoutSource: boolean;
 }
@@ -76,6 +77,7 @@ export function readSystemConfig(root: ConfigElement, log?: Logger): SystemConfi
     logFormat: logParams.format,
     logTimeFormat: logParams.time_format,
     processName: params.process_name,
+    suppressRepeatedStacktrace: params.suppress_repeated_stacktrace,
     suppressConfigDump: params.suppress_config_dump,
     withoutSource: params.without_source,
   };

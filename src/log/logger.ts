@@ -16,6 +16,8 @@ export interface LoggerOptions {
   file?: string;
   /** `<system><log> time_format`: strftime of the text layout's time, in the local zone as Fluentd's log. */
   timeFormat?: string;
+  /** `<system> suppress_repeated_stacktrace`: a stack trace equal to the previous one is printed as one line. */
+  suppressRepeatedStacktrace?: boolean;
 }
 
 const DEFAULT_TIME_FORMAT = '%Y-%m-%d %H:%M:%S %z';
@@ -26,7 +28,8 @@ const REDACT = ['aws_sec_key', 'aws_key_id', 'shared_key', 'password', 'sse_cust
 /** The agent's own log, through pino: Fluentd's text layout by default, or JSON lines (`<system><log> format json`). */
 export function createLogger(options: LoggerOptions): Logger & { flush?: () => void } {
   const sink = options.file ? createWriteStream(options.file, { flags: 'a' }) : process.stderr;
-  const destination = options.format === 'json' ? sink : new FluentdTextStream(sink, compileStrftime(options.timeFormat ?? DEFAULT_TIME_FORMAT, resolveZone('localtime')));
+  const timeText = compileStrftime(options.timeFormat ?? DEFAULT_TIME_FORMAT, resolveZone('localtime'));
+  const destination = options.format === 'json' ? sink : new FluentdTextStream(sink, timeText, options.suppressRepeatedStacktrace ?? true);
   return pino(
     {
       level: options.level,
@@ -39,9 +42,18 @@ export function createLogger(options: LoggerOptions): Logger & { flush?: () => v
   ) as unknown as Logger;
 }
 
-/** Rewrites pino's JSON lines as `2024-05-01 12:34:56 +0000 [warn]: [id] message key=value`. */
+/**
+ * Rewrites pino's JSON lines as `2024-05-01 12:34:56 +0000 [warn]: [id] message key=value`, and an error's stack
+ * frames after it as indented lines of the same level, as Fluentd's log prints backtraces.
+ */
 class FluentdTextStream extends Writable {
-  constructor(private readonly sink: NodeJS.WritableStream, private readonly timeText: (sec: number, nsec: number) => string) {
+  private lastStack: string | undefined;
+
+  constructor(
+    private readonly sink: NodeJS.WritableStream,
+    private readonly timeText: (sec: number, nsec: number) => string,
+    private readonly suppressRepeatedStacktrace: boolean,
+  ) {
     super();
   }
 
@@ -55,14 +67,26 @@ class FluentdTextStream extends Writable {
 
   private formatTextLine(entry: Record<string, unknown>): string {
     const { time, level, msg, plugin_id: id, err, ...rest } = entry;
-    let line = `${this.timeText(Math.floor(Number(time) / 1000), (Number(time) % 1000) * 1e6)} [${String(level)}]: ${id ? `[${String(id)}] ` : ''}${msg ?? ''}`;
+    const prefix = `${this.timeText(Math.floor(Number(time) / 1000), (Number(time) % 1000) * 1e6)} [${String(level)}]: `;
+    let line = `${prefix}${id ? `[${String(id)}] ` : ''}${msg ?? ''}`;
     for (const [key, value] of Object.entries(rest)) {
       line += ` ${key}=${JSON.stringify(value)}`;
     }
+    let frames = '';
     if (err && typeof err === 'object') {
-      const e = err as { type?: string; message?: string };
+      const e = err as { type?: string; message?: string; stack?: string };
       line += ` error_class=${e.type ?? 'Error'} error=${JSON.stringify(e.message ?? '')}`;
+      frames = this.stackLines(prefix, e.stack);
     }
-    return `${line}\n`;
+    return `${line}\n${frames}`;
+  }
+
+  private stackLines(prefix: string, stack: string | undefined): string {
+    const frames = (stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).map((l) => l.trim());
+    if (frames.length === 0) return '';
+    const key = frames.join('\n');
+    if (this.suppressRepeatedStacktrace && key === this.lastStack) return `  ${prefix}suppressed same stacktrace\n`;
+    this.lastStack = key;
+    return frames.map((f) => `  ${prefix}${f}\n`).join('');
   }
 }

@@ -183,3 +183,27 @@ test('<system> process_name sets the process title; <log> time_format is the tex
     await exited;
   }
 });
+
+test('the text log prints an error\'s stack frames after its line; a repeated stack is one "suppressed same stacktrace" line', async () => {
+  const script = `
+    import { createLogger } from './src/log/logger.ts';
+    const err = new Error('boom');
+    for (const suppress of [true, false]) {
+      const log = createLogger({ level: 'info', format: 'text', suppressRepeatedStacktrace: suppress });
+      log.warn({ err }, 'failed');
+      log.warn({ err }, 'failed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise((resolve) => child.on('close', resolve));
+  // L: the error's line, F: a stack frame, S: "suppressed same stacktrace".
+  const kinds = stderr.trimEnd().split('\n').map((l) => (!l.startsWith('  ') ? 'L' : l.endsWith('suppressed same stacktrace') ? 'S' : 'F'));
+  const frameCount = kinds.indexOf('L', 1) - 1;
+  assert.ok(frameCount >= 1, stderr);
+  const withFrames = ['L', ...Array<string>(frameCount).fill('F')];
+  assert.deepEqual(kinds, [...withFrames, 'L', 'S', ...withFrames, ...withFrames], stderr);
+  assert.match(stderr.split('\n')[1]!, /^ {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \[warn\]: at /);
+});
