@@ -13,6 +13,8 @@ export class NamedCaptureMatcher {
 
   /** The capture index of each name: reading `m[i]` spares V8 building a `groups` object per line. */
   private readonly indexes: readonly number[];
+  /** Record builders by held name index (-1: none), compiled on first use. */
+  private readonly builders = new Map<number, (m: RegExpExecArray) => EventRecord>();
 
   constructor(re: RegExp, names: readonly string[]) {
     this.re = re.global || re.sticky ? new RegExp(re.source, re.flags.replace(/[gy]/g, '')) : re;
@@ -35,16 +37,30 @@ export class NamedCaptureMatcher {
     const m = this.re.exec(text);
     if (m === null) return null;
     this.lastEnd = m.index + m[0].length;
-    const record: EventRecord = {};
-    const names = this.names;
-    const indexes = this.indexes;
-    for (let i = 0; i < names.length; i++) {
-      const value = m[indexes[i]!];
-      if (i === held) this.heldValue = value;
-      else if (value !== undefined) record[names[i]!] = value;
+    if (held >= 0) this.heldValue = m[this.indexes[held]!];
+    let build = this.builders.get(held);
+    if (!build) {
+      build = compileRecordBuilder(this.names, this.indexes, held);
+      this.builders.set(held, build);
     }
-    return record;
+    return build(m);
   }
+}
+
+/**
+ * A record builder for one expression, generated once: a store per group name with the name as a constant, so V8
+ * keeps one monomorphic shape instead of going through a keyed store per capture of every line. Names are quoted
+ * with JSON.stringify, so no text from the config becomes code.
+ */
+function compileRecordBuilder(names: readonly string[], indexes: readonly number[], held: number): (m: RegExpExecArray) => EventRecord {
+  let body = 'const r = {}; let v;\n';
+  for (let i = 0; i < names.length; i++) {
+    if (i === held) continue;
+    // An assignment to "__proto__" would set the prototype, not add the field.
+    const store = names[i] === '__proto__' ? `Object.defineProperty(r, "__proto__", { value: v, enumerable: true, writable: true, configurable: true })` : `r[${JSON.stringify(names[i])}] = v`;
+    body += `v = m[${indexes[i]!}]; if (v !== undefined) ${store};\n`;
+  }
+  return new Function('m', `${body}return r;`) as (m: RegExpExecArray) => EventRecord;
 }
 
 /**

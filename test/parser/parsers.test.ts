@@ -46,6 +46,13 @@ test('regexp: only named groups that matched; types and time_key/keep_time_key',
   assert.deepEqual(kept?.record, { user: 'bob', n: 42, opt: 'x', time: '2024-05-01T00:00:00+0000' });
 });
 
+test('regexp: a group named __proto__ is a field like any other; groups that did not participate are absent', async () => {
+  const [e] = (await parse('regexp', { expression: '/^(?<__proto__>\\w+) (?<b>\\w+)(?: (?<c>\\w+))?$/' }, 'x y')) || [];
+  assert.deepEqual(Object.keys(e!.record), ['__proto__', 'b']);
+  assert.equal(Object.getPrototypeOf(e!.record), Object.prototype);
+  assert.equal(JSON.stringify(e!.record), '{"__proto__":"x","b":"y"}');
+});
+
 test('json: the time key leaves the record, the other keys keep their order, "__proto__" stays an own key', async () => {
   const [e] = (await parse('json', {}, '{"a":1,"time":1362020400,"__proto__":{"x":1},"b":2}')) || [];
   assert.equal(e?.sec, 1362020400);
