@@ -205,7 +205,25 @@ export class Engine implements Routing {
   emit(label: string | undefined, tag: string, batch: EventBatch): Promise<void> {
     const router = this.labels.get(label ?? ROOT_LABEL);
     if (!router) return Promise.reject(new Error(`${label} label not found`));
-    return router.emit(tag, batch);
+    return router.emit(tag, batch).catch((err: Error) => {
+      this.logEmitFailure(tag, err);
+      throw err;
+    });
+  }
+
+  /** When an emit may log again: Fluentd's emit_error_log_interval throttle of "emit transaction failed". */
+  private nextEmitFailureLog = 0;
+
+  /**
+   * Fluentd's handle_emits_error without an @ERROR label: one warning per failed emit, at most one per
+   * `<system> emit_error_log_interval`. The emitter still gets the error and keeps its events (in_tail its
+   * position, in_exec its run) to try again.
+   */
+  private logEmitFailure(tag: string, err: Error): void {
+    const now = Date.now();
+    if (now < this.nextEmitFailureLog) return;
+    this.log.warn({ tag, err }, 'emit transaction failed');
+    this.nextEmitFailureLog = now + (this.system.emitErrorLogInterval ?? 0) * 1000;
   }
 
   emitError(tag: string, sec: number, nsec: number, record: EventRecord, error: Error, pluginId: string): void {

@@ -13,7 +13,7 @@ export const systemParams = z.object({
   root_dir: p.string().optional().describe('Base directory of file buffers and state (with @id).'),
   log_level: p.enum(LOG_LEVELS).default('info').describe('Level of logferry\'s own log.'),
   suppress_repeated_stacktrace: p.bool().default(true).describe('An error\'s stack equal to the previous one is logged as "suppressed same stacktrace".'),
-  emit_error_log_interval: p.time().optional().describe('Minimum seconds between logs of emit errors.'),
+  emit_error_log_interval: p.time().optional().describe('Minimum seconds between "emit transaction failed" warnings (a full buffer refusing an input\'s events).'),
   suppress_config_dump: p.bool().default(false).describe('Do not log the configuration at start.'),
   strict_config_value: p.bool().default(false).describe('Accepted for compatibility: logferry is always strict.'),
   file_permission: p.string().default('0644').describe('Mode of files logferry creates (octal).'),
@@ -40,6 +40,7 @@ export interface SystemConfig extends SystemSettings {
   logTimeFormat: string;
   processName: string | undefined;
   suppressRepeatedStacktrace: boolean;
+  emitErrorLogInterval: number | undefined;
   suppressConfigDump: boolean;
   withoutSource: boolean;
 }
@@ -78,6 +79,7 @@ export function readSystemConfig(root: ConfigElement, log?: Logger): SystemConfi
     logTimeFormat: logParams.time_format,
     processName: params.process_name,
     suppressRepeatedStacktrace: params.suppress_repeated_stacktrace,
+    emitErrorLogInterval: params.emit_error_log_interval,
     suppressConfigDump: params.suppress_config_dump,
     withoutSource: params.without_source,
   };

@@ -62,7 +62,8 @@ export class LineEmitter {
         } catch (err) {
           // Buffer full (or any failure downstream): keep the position and these lines, pause this file, retry.
           w.retryAt = Date.now() + w.backoff;
-          this.ctx.log.warn({ path: w.path, error: (err as Error).message, retry_ms: w.backoff }, 'emit refused; tailing of this file pauses and retries');
+          // The engine warns "emit transaction failed" (throttled by emit_error_log_interval); this says what in_tail does.
+          this.ctx.log.debug({ path: w.path, error: (err as Error).message, retry_ms: w.backoff }, 'emit refused; tailing of this file pauses and retries');
           w.backoff = Math.min(1000, w.backoff * 2);
           w.pendingLines = [];
           return false;

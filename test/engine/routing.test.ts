@@ -166,3 +166,24 @@ test('a failing <store> without ignore_error fails the emit so the input keeps i
 </match>`);
   await assert.rejects(emit(r, 'c.x', { v: 1 }), /injected failure/);
 });
+
+test('a failed emit is warned as "emit transaction failed", at most once per <system> emit_error_log_interval, and still rejects', async () => {
+  const failing = (system: string) => `
+${system}
+<match app.**>
+  @type capture
+  @id emitfail
+  fail_times 3
+</match>`;
+  const every = await engineFor(failing(''));
+  for (let i = 0; i < 3; i++) await assert.rejects(emit(every, 'app.x', { n: i }), /injected failure/);
+  assert.equal(every.logs.filter((e) => e.msg === 'emit transaction failed').length, 3);
+  const throttled = await engineFor(failing('<system>\n  emit_error_log_interval 60s\n</system>'));
+  for (let i = 0; i < 3; i++) await assert.rejects(emit(throttled, 'app.x', { n: i }), /injected failure/);
+  const warned = throttled.logs.filter((e) => e.msg === 'emit transaction failed');
+  assert.equal(warned.length, 1);
+  assert.equal(warned[0]!.level, 'warn');
+  assert.equal(warned[0]!.tag, 'app.x');
+  await emit(throttled, 'app.x', { n: 3 });
+  assert.deepEqual(throttled.events('emitfail').map((e) => e.record.n), [3]);
+});
