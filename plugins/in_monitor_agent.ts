@@ -179,9 +179,8 @@ function pluginRecord(info: PluginInfo, opts: InfoOptions): Record<string, unkno
     out.buffer_timekeys = b.timekeys;
     out.buffer_total_queued_size = b.stageBytes + b.queueBytes;
   }
-  // Fluentd's retry_count is the output's num_errors. A buffered output here counts the failures of its current retry
-  // state (the first failure is step 0), so it returns to 0 once a write succeeds.
-  out.retry_count = info.category !== 'output' ? null : b ? (b.retryStart === null ? 0 : b.retryCount + 1) : (info.numErrors ?? 0);
+  // Fluentd's retry_count is the output's num_errors: failed emits and failed writes since start.
+  out.retry_count = info.category !== 'output' ? null : b ? b.numErrors : (info.numErrors ?? 0);
   out.emit_records = info.emitRecords;
   if (info.emitCount !== undefined) out.emit_count = info.emitCount;
   if (b) {

@@ -31,6 +31,8 @@ export interface BufferMetrics {
   emitRecords: number;
   writtenChunks: number;
   droppedChunks: number;
+  /** Failed emits and failed writes since start (Fluentd's num_errors, monitor_agent's retry_count). */
+  numErrors: number;
 }
 
 export interface BufferedOutputOptions {
@@ -69,7 +71,7 @@ export class BufferedOutputHandle implements OutputHandle {
   private stopping = false;
   private readonly clock: Clock;
   private readonly variableAccessors: Array<[string, RecordAccessor]>;
-  private readonly counters = { emitRecords: 0, writtenChunks: 0, droppedChunks: 0 };
+  private readonly counters = { emitRecords: 0, writtenChunks: 0, droppedChunks: 0, numErrors: 0 };
   /** Chunks the primary refused as unrecoverable, for <secondary>. */
   private readonly toSecondary = new WeakSet<StoredChunk>();
 
@@ -112,6 +114,16 @@ export class BufferedOutputHandle implements OutputHandle {
 
   async emit(tag: string, batch: EventBatch): Promise<void> {
     if (batch.length === 0) return;
+    try {
+      await this.stage(tag, batch);
+    } catch (err) {
+      this.counters.numErrors++;
+      throw err;
+    }
+  }
+
+  /** Formats a batch into the staged chunks of its metadata (after waiting for room, or refusing it). */
+  private async stage(tag: string, batch: EventBatch): Promise<void> {
     await this.makeRoom();
     const { secs, nsecs, records } = batch;
     const timekey = this.s.timekey;
@@ -333,6 +345,7 @@ export class BufferedOutputHandle implements OutputHandle {
   }
 
   private handleWriteError(chunk: StoredChunk, err: Error, viaSecondary: boolean): void {
+    this.counters.numErrors++;
     const now = this.clock.now();
     if (err instanceof UnrecoverableError && !viaSecondary && this.o.secondary?.write) {
       this.o.log.warn({ chunk_id: chunk.chunkId, err }, 'got unrecoverable error in primary and secondary is configured; writing the chunk to secondary');

@@ -359,6 +359,7 @@ describe('retries', () => {
       const m = r.handle.metrics();
       assert.equal(m.nextRetryTime, null);
       assert.equal(m.retryCount, 0);
+      assert.equal(m.numErrors, nexts.length, 'num_errors is a running total: it does not reset after the success');
       assert.equal(m.writtenChunks, 1);
       assert.equal(m.queueLength, 0);
       assert.ok(r.logs.some((e) => e.msg === 'retry succeeded' && e.retry_count === nexts.length - 1));
@@ -496,7 +497,7 @@ describe('overflow_action with total_limit_size', () => {
     const before = r.handle.metrics();
     assert.ok(before.stageBytes >= 100);
     await assert.rejects(r.handle.emit('t', batchOf([[1, rec(2)]])), BufferOverflowError);
-    assert.deepEqual(r.handle.metrics(), before, 'the rejected emit left the buffer as it was');
+    assert.deepEqual(r.handle.metrics(), { ...before, numErrors: before.numErrors + 1 }, 'the rejected emit left the buffer as it was, and counts as an error');
     await r.handle.flush();
     await r.handle.emit('t', batchOf([[1, rec(2)]]));
     await r.handle.flush();
