@@ -364,7 +364,7 @@ export class BufferedOutputHandle implements OutputHandle {
       this.retry.step(now);
     }
     this.queue.unshift(chunk);
-    if (this.retry.limitReached(now)) {
+    if (this.retry.limitReached()) {
       this.o.log.error({ retry_times: this.retry.steps, records: this.queue.reduce((n, c) => n + c.recordCount, 0), err },
         'failed to flush the buffer, and hit limit for retries. dropping all chunks in the buffer queue (each is backed up unless disable_chunk_backup)');
       for (const c of this.queue.splice(0)) this.backup(c);

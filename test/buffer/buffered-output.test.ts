@@ -660,6 +660,50 @@ describe('<secondary>', () => {
     assert.equal(r.handle.metrics().droppedChunks, 0);
     await r.handle.shutdown();
   });
+
+  test('exponential backoff with a secondary: retries are capped at the switch, and the secondary\'s backoff starts again from retry_wait', async () => {
+    const t0 = 1_700_000_000;
+    const clock = new FakeClock(t0);
+    const primary = recordingOutput(clock);
+    primary.plan = failures(100);
+    const secondary = recordingOutput(clock);
+    secondary.plan = failures(2);
+    const r = rig({
+      attrs: { flush_mode: 'immediate', retry_randomize: 'false', retry_wait: '1', retry_timeout: '100', retry_secondary_threshold: '0.5' },
+      plugin: primary, secondary, clock, root: freshRoot(),
+    });
+    await r.handle.start();
+    await r.handle.emit('t', batchOf([[1, { n: 0 }]]));
+    await until(() => r.handle.metrics().nextRetryTime !== null, 'the first failure');
+    for (const t of [1, 3, 7, 15, 31]) await attemptAt(r, primary, clock, t0 + t);
+    assert.equal(r.handle.metrics().nextRetryTime, t0 + 50, '31 + 32 is capped at the switch, half of retry_timeout');
+    for (const t of [50, 51, 53]) await attemptAt(r, secondary, clock, t0 + t);
+    await until(() => secondary.delivered.length === 1, 'the secondary write');
+    assert.deepEqual(primary.attempts.map((a) => a.at - t0), [0, 1, 3, 7, 15, 31]);
+    assert.deepEqual(secondary.attempts.map((a) => a.at - t0), [50, 51, 53]);
+    await r.handle.shutdown();
+  });
+
+  test('with retry_max_times the switch comes at the threshold of the total wait those retries take', async () => {
+    const t0 = 1_700_000_000;
+    const clock = new FakeClock(t0);
+    const primary = recordingOutput(clock);
+    primary.plan = failures(100);
+    const secondary = recordingOutput(clock);
+    const r = rig({
+      attrs: { flush_mode: 'immediate', retry_randomize: 'false', retry_wait: '1', retry_max_times: '4' },
+      plugin: primary, secondary, clock, root: freshRoot(),
+    });
+    await r.handle.start();
+    await r.handle.emit('t', batchOf([[1, { n: 0 }]]));
+    await until(() => r.handle.metrics().nextRetryTime !== null, 'the first failure');
+    for (const t of [1, 3, 7]) await attemptAt(r, primary, clock, t0 + t);
+    // 1 + 2 + 4 + 8 = 15 s of waits for 4 retries; retry_secondary_threshold 0.8 switches at 12 s.
+    await attemptAt(r, secondary, clock, t0 + 12);
+    await until(() => secondary.delivered.length === 1, 'the secondary write');
+    assert.deepEqual(primary.attempts.map((a) => a.at - t0), [0, 1, 3, 7]);
+    await r.handle.shutdown();
+  });
 });
 
 // =====================================================================================================================
