@@ -1,3 +1,4 @@
+import { setOwnProperty } from '../parser/own-property.ts';
 import type { ConfigElement } from './element.ts';
 import { scanJson } from './json-literal.ts';
 import { Scanner } from './scanner.ts';
@@ -42,7 +43,7 @@ type SecretTest = (section: string, key: string) => boolean;
 export function maskSecrets(attrs: Record<string, string>, isSecret: (key: string) => boolean = () => false): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) {
-    Object.defineProperty(out, k, { value: ALWAYS_SECRET.has(k) || isSecret(k) ? MASK : v, enumerable: true, writable: true, configurable: true });
+    setOwnProperty(out, k, ALWAYS_SECRET.has(k) || isSecret(k) ? MASK : v);
   }
   return out;
 }
@@ -50,7 +51,7 @@ export function maskSecrets(attrs: Record<string, string>, isSecret: (key: strin
 function toJsonTree(el: ConfigElement, secret: SecretTest): DumpedElement {
   const attrs: Record<string, string> = {};
   for (const [k, v] of Object.entries(el.attrs)) {
-    Object.defineProperty(attrs, k, { value: secret(el.name, k) ? MASK : v, enumerable: true, writable: true, configurable: true });
+    setOwnProperty(attrs, k, secret(el.name, k) ? MASK : v);
   }
   const tree: DumpedElement = { name: el.name, arg: el.arg, attrs, elements: [] };
   if (el.nils.size > 0) tree.nils = [...el.nils];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { setOwnProperty } from '../parser/own-property.ts';
 import { newElement } from './element.ts';
 import type { ConfigElement, SourceLocation } from './element.ts';
 import { USE_DEFAULT, USE_NIL } from './embedded.ts';
@@ -215,9 +216,8 @@ function setAttr(target: ConfigElement, key: string, value: EmbeddedValue, locat
     delete target.attrs[key];
     target.nils.add(key);
   } else {
-    // defineProperty: a key such as `__proto__` is data here, not the object's prototype.
-    Object.defineProperty(target.attrs, key, { value, enumerable: true, writable: true, configurable: true });
+    setOwnProperty(target.attrs, key, value);
     target.nils.delete(key);
   }
-  Object.defineProperty(target.attrLocations, key, { value: location, enumerable: true, writable: true, configurable: true });
+  setOwnProperty(target.attrLocations, key, location);
 }

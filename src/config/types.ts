@@ -1,4 +1,5 @@
 import { rubySplit } from '../parser/ruby-split.ts';
+import { setOwnProperty } from '../parser/own-property.ts';
 import { rubyStringToF, rubyStringToI } from '../parser/ruby-values.ts';
 
 /**
@@ -106,19 +107,20 @@ export function toHash(value: string, valueType?: ValueType): Record<string, unk
   if (value.startsWith('{')) {
     hash = parseJson(value, 'hash');
   } else {
-    hash = {};
+    const pairs: Record<string, string> = {};
     for (const pair of rubySplit(value.trim(), LIST_SEPARATOR)) {
       const colon = pair.indexOf(':');
       if (colon === -1) throw new Error(`invalid hash ${JSON.stringify(value)}: ${JSON.stringify(pair)} is not key:value`);
-      define(hash as Record<string, unknown>, pair.slice(0, colon), pair.slice(colon + 1));
+      setOwnProperty(pairs, pair.slice(0, colon), pair.slice(colon + 1));
     }
+    hash = pairs;
   }
   if (hash === null || typeof hash !== 'object' || Array.isArray(hash)) {
     throw new Error(`hash required but got ${JSON.stringify(value)}`);
   }
   if (valueType === undefined) return hash as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(hash)) define(out, k, coerce(v, valueType));
+  for (const [k, v] of Object.entries(hash)) setOwnProperty(out, k, coerce(v, valueType));
   return out;
 }
 
@@ -162,8 +164,4 @@ function coerce(item: unknown, type: ValueType): unknown {
     case 'time':
       return toTime(text);
   }
-}
-
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -5,6 +5,7 @@ import type { ConfigElement, EventBatch, EventRecord, Logger } from '../plugin-a
 import { ConfigError, ParserError } from '../plugin-api/index.ts';
 import type { CommonDefaults } from './common-params.ts';
 import { TimeParseError } from './numeric-time.ts';
+import { setOwnProperty } from './own-property.ts';
 import { createEventTimeParser, type EventTimeParser, type TimeSettings } from './time-parser.ts';
 import { buildTypeConverters, type ValueConverter } from './type-converters.ts';
 
@@ -84,8 +85,6 @@ export class ParserCore {
     }
   }
 
-  /** Fluentd's parse_time: the time field (removed unless keep_time_key), else now or null. */
-
   /** The time key a parser may leave out of the record it builds (and hand to addWithTime): removed anyway. */
   get removedTimeKey(): string | undefined {
     return this.keepTimeKey ? undefined : this.timeKey;
@@ -110,7 +109,10 @@ export class ParserCore {
     }
   }
 
-  /** parse_time + convert_values + yield: adds the event to the batch. */
+  /**
+   * Fluentd's parse_time + convert_values + yield: the time from the time field (removed unless keep_time_key), else
+   * now or none; the event goes into the batch.
+   */
   add(record: EventRecord, out: EventBatch): void {
     const key = this.timeKey;
     if (key === undefined || !Object.hasOwn(record, key)) {
@@ -163,8 +165,7 @@ function withoutKey(record: EventRecord, key: string): EventRecord {
   const out: EventRecord = {};
   for (const k of Object.keys(record)) {
     if (k === key) continue;
-    // JSON.parse makes "__proto__" an own key; an assignment would set the prototype instead.
-    if (k === '__proto__') Object.defineProperty(out, k, { value: record[k], enumerable: true, writable: true, configurable: true });
+    if (k === '__proto__') setOwnProperty(out, k, record[k]); // the one key an assignment would not store
     else out[k] = record[k];
   }
   return out;

@@ -1,4 +1,5 @@
 import type { EventRecord } from '../plugin-api/index.ts';
+import { setOwnProperty } from './own-property.ts';
 
 /**
  * Runs a translated Ruby regexp and collects its named captures the way Fluentd's RegexpParser does: only groups
@@ -56,11 +57,10 @@ function compileRecordBuilder(names: readonly string[], indexes: readonly number
   let body = 'const r = {}; let v;\n';
   for (let i = 0; i < names.length; i++) {
     if (i === held) continue;
-    // An assignment to "__proto__" would set the prototype, not add the field.
-    const store = names[i] === '__proto__' ? `Object.defineProperty(r, "__proto__", { value: v, enumerable: true, writable: true, configurable: true })` : `r[${JSON.stringify(names[i])}] = v`;
+    const store = names[i] === '__proto__' ? 'setOwnProperty(r, "__proto__", v)' : `r[${JSON.stringify(names[i])}] = v`;
     body += `v = m[${indexes[i]!}]; if (v !== undefined) ${store};\n`;
   }
-  return new Function('m', `${body}return r;`) as (m: RegExpExecArray) => EventRecord;
+  return new Function('setOwnProperty', `return (m) => {\n${body}return r;\n};`)(setOwnProperty) as (m: RegExpExecArray) => EventRecord;
 }
 
 /**
