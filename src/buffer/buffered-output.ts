@@ -222,6 +222,10 @@ export class BufferedOutputHandle implements OutputHandle {
     else this.o.log.error({ tag, record, err: error }, 'an event larger than chunk_limit_size is dropped');
   }
 
+  private overflowError(): BufferOverflowError {
+    return new BufferOverflowError(`buffer space has too many data (${this.stageBytes + this.queueBytes} bytes >= total_limit_size ${this.s.totalLimitSize}) in ${this.id}`);
+  }
+
   private isFull(chunk: StoredChunk): boolean {
     const t = this.s.params.chunk_full_threshold;
     return chunk.bytesize >= this.s.chunkLimitSize * t || chunk.recordCount >= (this.s.params.chunk_limit_records ?? Infinity) * t;
@@ -232,14 +236,14 @@ export class BufferedOutputHandle implements OutputHandle {
     while (this.stageBytes + this.queueBytes >= this.s.totalLimitSize) {
       const action = this.s.params.overflow_action;
       if (action === 'throw_exception') {
-        throw new BufferOverflowError(`buffer space has too many data (${this.stageBytes + this.queueBytes} bytes >= total_limit_size ${this.s.totalLimitSize}) in ${this.id}`);
+        throw this.overflowError();
       }
       if (action === 'drop_oldest_chunk') {
         const oldest = this.queue.shift();
         if (!oldest) {
           // As Fluentd: nothing queued to drop (the space is staged or being written) and still not storable.
           this.o.log.error({}, 'no queued chunks to be dropped for drop_oldest_chunk');
-          throw new BufferOverflowError(`buffer space has too many data (${this.stageBytes + this.queueBytes} bytes >= total_limit_size ${this.s.totalLimitSize}) in ${this.id}`);
+          throw this.overflowError();
         }
         this.queueBytes -= oldest.bytesize;
         oldest.purge();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -121,12 +121,8 @@ test('a running agent: SIGUSR1 flushes, SIGHUP with a broken config keeps it run
   </buffer>
 </match>`;
   const file = writeConf('signals.conf', good);
-  const child = spawn(process.execPath, [BIN, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const { child, stderr, exited } = await startAgent(file);
   try {
-    await waitUntil(() => stderr.includes('logferry started'), 15_000, 'the agent to start');
     await new Promise((r) => setTimeout(r, 300));
     const filesBefore = safeList(out);
     assert.equal(filesBefore.length, 0, 'lazy mode without a time key holds events until a flush');
@@ -135,16 +131,31 @@ test('a running agent: SIGUSR1 flushes, SIGHUP with a broken config keeps it run
 
     writeFileSync(file, '<source>\n  @type no_such_input\n</source>\n');
     child.kill('SIGHUP');
-    await waitUntil(() => stderr.includes('keeping the running one'), 10_000, 'the reload to be refused');
+    await waitUntil(() => stderr().includes('keeping the running one'), 10_000, 'the reload to be refused');
     assert.equal(child.exitCode, null, 'still running after an invalid reload');
 
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
-    assert.match(stderr, /logferry stopped/);
+    assert.equal(await exited, 0, stderr());
+    assert.match(stderr(), /logferry stopped/);
   } finally {
     child.kill('SIGKILL');
   }
 });
+
+/** `logferry -c FILE` as a child process, once it logged that it started; its stderr so far, and its exit code. */
+async function startAgent(file: string): Promise<{ child: ChildProcess; stderr: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    await waitUntil(() => stderr.includes('logferry started'), 15_000, 'the agent to start');
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { child, stderr: () => stderr, exited };
+}
 
 function safeList(dir: string): string[] {
   try {
@@ -169,14 +180,10 @@ test('<system> process_name sets the process title; <log> time_format is the tex
 <match **>
   @type null
 </match>`);
-  const child = spawn(process.execPath, [BIN, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const { child, stderr, exited } = await startAgent(file);
   try {
-    await waitUntil(() => stderr.includes('logferry started'), 15_000, 'the agent to start');
     assert.equal(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').replace(/\0+$/, ''), 'logferry-title-test');
-    const started = stderr.split('\n').find((l) => l.includes('logferry started'))!;
+    const started = stderr().split('\n').find((l) => l.includes('logferry started'))!;
     assert.match(started, /^\d{4}\/\d{2}\/\d{2}T\d{2}:\d{2}:\d{2}\.\d{3} \[info\]: /);
   } finally {
     child.kill('SIGTERM');
