@@ -101,22 +101,14 @@ class TailInput {
     this.watchers.started = true;
     this.timer = setInterval(() => this.watchers.pollAll(), POLL_MS);
     this.refreshTimer = setInterval(() => void this.watchers.refresh(false), this.p.refresh_interval * 1000);
-    this.posTimer = setInterval(() => this.flushPositions(), 100);
+    this.posTimer = setInterval(() => this.pos?.flush(), 100);
     this.watchers.pollAll();
   }
 
   async shutdown(): Promise<void> {
     for (const t of [this.timer, this.refreshTimer, this.posTimer]) if (t) clearInterval(t);
     await this.watchers.stop();
-    this.flushPositions();
+    this.pos?.flush();
     await this.watchers.close();
-  }
-
-  private flushPositions(): void {
-    try {
-      this.pos?.flush();
-    } catch (err) {
-      this.ctx.log.error({ pos_file: this.p.pos_file, error: (err as Error).message }, 'cannot write pos_file');
-    }
   }
 }

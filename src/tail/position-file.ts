@@ -19,6 +19,11 @@ const UNWATCHED = 0xffffffffffffffff;
  * any moment leaves either the old or the new file whole; unreadable lines are reported and skipped.
  * Entries are keyed by path, or with `keyBy: 'inode'` by inode (`String(ino)`), each line keeping the path its file
  * was last seen at; `key()` gives the key of a (path, inode).
+ *
+ * By path, a file rotated away that still has unread bytes keeps a line of its own: the path, its offset and its
+ * inode, written before the path's current line. A kill at any moment then leaves a position for every file with
+ * unread bytes, and the next start finds each rotated one by its inode. Fluentd reads such a file too: for a path
+ * named twice it warns and takes the last line, which is the current file's, the entry it would have written itself.
  */
 export class PositionFile {
   readonly entries = new Map<string, PositionEntry & { path: string }>();
@@ -28,6 +33,11 @@ export class PositionFile {
 
   key(filePath: string, ino: number): string {
     return this.keyBy === 'inode' ? String(ino) : filePath;
+  }
+
+  /** By path: the key of a rotated file of `filePath` (a tab never occurs in a pos file's path). */
+  private rotatedKey(filePath: string, ino: number): string {
+    return `${filePath}\t${ino}`;
   }
 
   load(): void {
@@ -49,7 +59,12 @@ export class PositionFile {
       const pos = parseInt(m[2]!, 16);
       if (pos === UNWATCHED || m[2]!.toLowerCase() === 'ffffffffffffffff') continue;
       const ino = parseInt(m[3]!, 16);
-      this.entries.set(this.key(m[1]!, ino), { path: m[1]!, pos, ino });
+      const key = this.key(m[1]!, ino);
+      const earlier = this.entries.get(key);
+      // By path, the last line of a path is its current file; the ones before it are rotated files still unread.
+      if (earlier && this.keyBy === 'path' && earlier.ino !== ino) this.entries.set(this.rotatedKey(earlier.path, earlier.ino), earlier);
+      this.entries.delete(this.rotatedKey(m[1]!, ino));
+      this.entries.set(key, { path: m[1]!, pos, ino });
     }
     if (bad > 0) this.log.warn({ pos_file: this.file, lines: bad }, 'pos_file has unreadable lines; they were skipped (their files start per read_from_head)');
   }
@@ -67,22 +82,55 @@ export class PositionFile {
     if (this.entries.delete(key)) this.dirty = true;
   }
 
-  /** Writes the file if anything changed (crash-safe: tmp + fsync + rename). */
+  /** By path: sets the entry of a file rotated away from `filePath` that is still being read. */
+  setRotated(filePath: string, entry: PositionEntry): void {
+    const key = this.rotatedKey(filePath, entry.ino);
+    const old = this.entries.get(key);
+    if (old && old.pos === entry.pos) return;
+    this.entries.set(key, { path: filePath, pos: entry.pos, ino: entry.ino });
+    this.dirty = true;
+  }
+
+  /** By path: a rotated file of `filePath` was read to its end and let go. */
+  deleteRotated(filePath: string, ino: number): void {
+    this.delete(this.rotatedKey(filePath, ino));
+  }
+
+  /** By path: the rotated files of `filePath` with unread bytes, in the order they were rotated. */
+  rotatedOf(filePath: string): PositionEntry[] {
+    const found: PositionEntry[] = [];
+    for (const [key, e] of this.entries) if (key !== filePath && e.path === filePath) found.push({ pos: e.pos, ino: e.ino });
+    return found;
+  }
+
+  /**
+   * Writes the file if anything changed (crash-safe: tmp + fsync + rename); a failure is logged and retried at the
+   * next flush. Each path's rotated files come before its current one.
+   */
   flush(): void {
     if (!this.dirty) return;
-    this.dirty = false;
-    let text = '';
-    for (const e of this.entries.values()) text += `${e.path}\t${hex16(e.pos)}\t${hex16(e.ino)}\n`;
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    let rotated = '';
+    let current = '';
+    for (const [key, e] of this.entries) {
+      const line = `${e.path}\t${hex16(e.pos)}\t${hex16(e.ino)}\n`;
+      if (this.keyBy === 'path' && key !== e.path) rotated += line;
+      else current += line;
     }
-    renameSync(tmp, this.file);
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.tmp`;
+      const fd = openSync(tmp, 'w', 0o644);
+      try {
+        writeSync(fd, rotated + current);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+      this.dirty = false;
+    } catch (err) {
+      this.log.error({ pos_file: this.file, error: (err as Error).message }, 'cannot write pos_file');
+    }
   }
 }
 

@@ -7,9 +7,14 @@ export interface Tailed {
   /** Offset of the first byte not yet accepted by the outputs. */
   committed: number;
   /**
-   * Files rotated away, still read until rotate_wait passes. While any is here, the pos entry of the path is the
-   * oldest one's (inode, offset), not the new file's: a crash then re-reads the new file from its head (duplicates,
-   * bounded by rotate_wait) and finds the renamed file again by its inode, instead of skipping its unread end.
+   * The inode `committed` is an offset in (null: none yet, so whatever file opens first is read from its head). A
+   * file opened at the path with another inode is a new one: the one the offset belongs to was rotated away, and is
+   * found by its inode and read on from there.
+   */
+  ino: number | null;
+  /**
+   * Files rotated away, still read until rotate_wait passes, oldest first. Each keeps its own pos entry until it is
+   * let go, so a kill at any moment leaves a position for every file with unread bytes.
    */
   draining: Array<{ reader: FileReader; committed: number; until: number }>;
   busy: boolean;
@@ -31,6 +36,6 @@ export interface Tailed {
 
 export function newTailed(path: string, reader: FileReader | null, committed: number): Tailed {
   return {
-    path, reader, committed, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null, readWindow: { start: 0, bytes: 0 },
+    path, reader, committed, ino: reader?.ino ?? null, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null, readWindow: { start: 0, bytes: 0 },
   };
 }

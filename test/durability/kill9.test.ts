@@ -14,8 +14,8 @@
  * buffer accepted after the last pos_file write (in_tail writes it every 100 ms: read again). Each kill's increase is
  * asserted against that bound, and the final output after a graceful run must match the prediction line by line.
  *
- * Rotations happen while logferry runs, and it is killed 1-1.5 s later, inside rotate_wait: the pos entry then still
- * names the rotated file, and the next start finds it by its inode. The last test rotates while logferry is down. The instant between the two renames of a chunk's enqueue, which random kills almost never hit,
+ * Rotations happen while logferry runs, and it is killed 1-1.5 s later, inside rotate_wait: the pos file then keeps a
+ * line for the rotated file and one for the new file, and the next start finds the rotated one by its inode. The last test rotates while logferry is down. The instant between the two renames of a chunk's enqueue, which random kills almost never hit,
  * is made by hand. Resume from a td-agent pos file is covered by test/tail/tail.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -127,6 +127,12 @@ class Writer {
   posEntryAtEnd(): string {
     const current = this.generations.at(-1)!;
     return `${this.file}\t${hex16((this.written - current.base) * WIDTH)}\t${hex16(current.ino)}`;
+  }
+
+  /** The line after the last line of the file with this inode. */
+  generationEnd(ino: number): number {
+    const i = this.generations.findIndex((g) => g.ino === ino);
+    return this.generations[i + 1]?.base ?? this.written;
   }
 
   /** The line an offset in the file with this inode points at (a position must sit on a line boundary). */
@@ -246,7 +252,9 @@ interface DiskState {
   out: Uint16Array;
   /** Copies of each line in buffer chunks the next start resumes (each chunk's body up to what its meta vouches for). */
   buffered: Uint16Array;
-  /** The first line the next start reads from the tailed file. */
+  /** 1 for each line the next start reads again: at or after a position the pos file keeps for its file. */
+  reread: Uint8Array;
+  /** The first line the next start reads again (written, if none). */
   restart: number;
   /** Lines written so far. */
   written: number;
@@ -326,23 +334,29 @@ function readDiskState(dirs: Dirs, writer: Writer): DiskState {
     chunks.push({ name, lines });
   }
 
-  // in_tail's start: the pos entry's offset, in the file now at the path or in a rotated one (kept in the same
-  // directory here, so in_tail finds it by its inode and reads its rest before the new file); without an entry, the
-  // head of the file at the path. Generations are contiguous, so one line number says where re-reading starts.
-  const current = writer.generations.at(-1)!;
-  let restart = current.base;
+  // in_tail's start: each rotated file the pos file keeps a line for (before the path's last line) is found by its
+  // inode and read from its offset to its end. The path's last line is its current file: read from its offset, and
+  // if that file was rotated away meanwhile, so is every generation after it. Without a current line, the head of
+  // the file at the path.
+  const reread = new Uint8Array(written);
+  const entries: Array<{ ino: number; pos: number }> = [];
   if (existsSync(dirs.pos)) {
     for (const entry of readFileSync(dirs.pos, 'utf8').split('\n')) {
       const [file, pos, ino] = entry.split('\t');
       if (file !== writer.file || !pos || !ino || /^f{16}$/i.test(pos)) continue;
-      restart = writer.lineAt(parseInt(ino, 16), parseInt(pos, 16));
+      entries.push({ ino: parseInt(ino, 16), pos: parseInt(pos, 16) });
     }
   }
-  return { out, buffered, restart, written, chunks, broken, orphanMetas, tornOutputLines, malformed };
+  const current = entries.pop();
+  for (const e of entries) reread.fill(1, writer.lineAt(e.ino, e.pos), writer.generationEnd(e.ino));
+  reread.fill(1, current ? writer.lineAt(current.ino, current.pos) : writer.generations.at(-1)!.base);
+  const restart = reread.indexOf(1) < 0 ? written : reread.indexOf(1);
+  return { out, buffered, reread, restart, written, chunks, broken, orphanMetas, tornOutputLines, malformed };
 }
 
+/** The pos file's line for the current file of the path: its last one. */
 function posEntry(dirs: Dirs): string | undefined {
-  return existsSync(dirs.pos) ? readFileSync(dirs.pos, 'utf8').split('\n').find((l) => l.startsWith(`${dirs.log}\t`)) : undefined;
+  return existsSync(dirs.pos) ? readFileSync(dirs.pos, 'utf8').split('\n').filter((l) => l.startsWith(`${dirs.log}\t`)).at(-1) : undefined;
 }
 
 /** readDiskState while logferry runs: a chunk may be purged between listing and reading it. */
@@ -356,7 +370,7 @@ function tryDiskState(dirs: Dirs, writer: Writer): DiskState | null {
 
 /** Copies each line will have once a run ends cleanly after this state. */
 function predictedCopies(s: DiskState, x: number): number {
-  return s.out[x]! + s.buffered[x]! + (x >= s.restart ? 1 : 0);
+  return s.out[x]! + s.buffered[x]! + s.reread[x]!;
 }
 
 function extraCopies(s: DiskState): number {
@@ -394,8 +408,6 @@ test(`kill -9 ${CYCLES} times under ${RATE} lines/s with rename-rotations: no li
       const child = startLogferry(conf);
       let plan: string;
       let startedAt = Infinity;
-      /** After a rotation in this cycle: the first line of the new file. */
-      let rotatedAt = Infinity;
       if (EARLY_KILL.has(cycle)) {
         const delay = randomMs(300, 1500);
         await sleep(delay);
@@ -406,7 +418,6 @@ test(`kill -9 ${CYCLES} times under ${RATE} lines/s with rename-rotations: no li
         if (ROTATE.has(cycle)) {
           await sleep(200);
           writer.rotate();
-          rotatedAt = writer.generations.at(-1)!.base;
           const delay = randomMs(1000, 1500);
           await sleep(delay);
           plan = `rotated, killed ${delay} ms later`;
@@ -424,28 +435,26 @@ test(`kill -9 ${CYCLES} times under ${RATE} lines/s with rename-rotations: no li
       const where = `after kill ${cycle + 1} (${plan})`;
       assert.deepEqual(s.malformed.slice(0, 5), [], `${where}: malformed lines`);
       const lost: number[] = [];
-      for (let x = 0; x < s.restart; x++) if (s.out[x] === 0 && s.buffered[x] === 0) lost.push(x);
+      for (let x = 0; x < s.written; x++) if (!s.reread[x] && s.out[x] === 0 && s.buffered[x] === 0) lost.push(x);
       assert.equal(lost.length, 0,
-        `${where}: lines before the restart position (line ${s.restart}) are neither in the output nor in a resumable chunk: ${ranges(lost)}; ` +
+        `${where}: lines the next start does not read again are neither in the output nor in a resumable chunk: ${ranges(lost)}; ` +
         `broken chunks: ${s.broken.join('; ') || 'none'}; logferry's warnings: ${child.log.join(' | ') || 'none'}`);
 
       const extra = extraCopies(s);
       const added = extra - extraBefore;
       let reread = 0;
-      for (let x = s.restart; x < s.written; x++) if (s.out[x]! + s.buffered[x]! > 0) reread++;
+      for (let x = 0; x < s.written; x++) if (s.reread[x] && s.out[x]! + s.buffered[x]! > 0) reread++;
       const inFlight = s.chunks.filter((c) => c.lines.some((x) => s.out[x]! > 0)).map((c) => `${c.name.slice(7, 16)}…:${c.lines.filter((x) => s.out[x]! > 0).length}`);
       perKill.push(`kill ${cycle + 1} (${plan}): +${added} duplicates (read again ${reread}, in buffer and output ${inFlight.join(' ') || '-'}), ` +
         `restart at line ${s.restart} of ${s.written}, ${s.chunks.length} chunks`);
       assert.ok(added >= 0, `${where}: copies already delivered or buffered went missing (${extraBefore} extra copies before, ${extra} now)`);
       // A run that has caught up persists its position every 100 ms: what the next start reads again is the last
       // fraction of a second. A kill in startup or catch-up may find everything this run read still unpersisted.
-      // Within rotate_wait (5 s) of a rotation the pos entry stays on the rotated file (its end, once drained), so
-      // the new file's lines are all read again after a kill.
+      // A rotation changes nothing here: the rotated file and the new one each keep a pos line of their own.
       const caughtUp = killedAt - startedAt >= CAUGHT_UP_MS;
-      const sinceRotation = rotatedAt === Infinity ? 0 : Math.max(0, writer.writtenAt(killedAt) - rotatedAt);
-      const rereadBound = (caughtUp ? POS_LAG_LINES : POS_LAG_LINES + Math.max(0, writer.writtenAt(killedAt) - restartBefore)) + sinceRotation;
+      const rereadBound = caughtUp ? POS_LAG_LINES : POS_LAG_LINES + Math.max(0, writer.writtenAt(killedAt) - restartBefore);
       if (caughtUp) {
-        const due = Math.min(writer.writtenAt(killedAt - POSITION_LAG_MS), rotatedAt);
+        const due = writer.writtenAt(killedAt - POSITION_LAG_MS);
         assert.ok(s.restart >= due, `${where}: the pos_file lags: the next start reads from line ${s.restart}, but lines up to ${due} were written ${POSITION_LAG_MS} ms before the kill`);
       }
       assert.ok(reread <= rereadBound, `${where}: ${reread} lines accepted by the buffer are past the persisted position (bound ${rereadBound})`);
