@@ -21,10 +21,21 @@ function newestSource() {
   return newest;
 }
 
-if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource()) {
-  await import('../dist/src/cli/main.js');
-} else {
+async function runSources() {
   const { register } = await import('tsx/esm/api');
   register();
   await import('../src/cli/main.ts');
+}
+
+if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource()) {
+  try {
+    await import('../dist/src/cli/main.js');
+  } catch (err) {
+    // A build that started after the check removes dist/ before it compiles: ESM links the whole module graph before
+    // running any of it, so a module missing from dist/ fails here, with nothing run yet.
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes(`${root}dist/`)) throw err;
+    await runSources();
+  }
+} else {
+  await runSources();
 }

@@ -6,5 +6,8 @@ shopt -s globstar nullglob
 files=(test/**/*.test.ts)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
 [ "${#files[@]}" -gt 0 ] || { echo "no test files found" >&2; exit 1; }
+# The tests that run bin/logferry.mjs use dist/ when it is fresh: build it once, before any test starts, so no test
+# runs against a build in progress.
+npm run --silent build
 # A hung test fails after two minutes instead of holding CI until its limit.
 exec node --import tsx --test --test-timeout=120000 --test-concurrency="${TEST_CONCURRENCY:-2}" "${files[@]}"
