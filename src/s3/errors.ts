@@ -2,6 +2,8 @@
 export interface S3Failure {
   status: number | undefined;
   code: string;
+  /** The server refused the credentials themselves (not a permission, not the network). */
+  credentials: boolean;
   /** One line: the cause and, where there is one, the fix. */
   message: string;
   retryable: boolean;
@@ -19,28 +21,34 @@ export function describeS3Failure(err: unknown, bucket: string): S3Failure {
   const code = networkCode(err) ?? e.name ?? 'Error';
   const detail = e.message && e.message !== code && e.message !== 'UnknownError' ? `: ${e.message}` : '';
   const http = status ? ` (HTTP ${status})` : '';
-  if (networkCode(err) || code === 'TimeoutError' || code === 'RequestTimeout') {
-    return { status, code, message: `network error talking to S3 (${code})${detail}; will retry`, retryable: true };
+  if (code === 'TimeoutError' || code === 'RequestTimeout') {
+    return { status, code, credentials: false, message: `S3 request timed out (${code})${http}${detail}; will retry`, retryable: true };
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return { status, code, credentials: false, message: `S3 endpoint unreachable (${code})${detail}: check s3_endpoint / s3_region and the network; will retry`, retryable: true };
+  }
+  if (networkCode(err)) {
+    return { status, code, credentials: false, message: `network error talking to S3 (${code})${detail}; will retry`, retryable: true };
   }
   if (code === 'NoSuchBucket') {
-    return { status, code, message: `bucket ${bucket} does not exist${http}: create it or enable check_bucket/auto_create_bucket`, retryable: true };
+    return { status, code, credentials: false, message: `bucket ${bucket} does not exist${http}: create it or enable check_bucket/auto_create_bucket`, retryable: true };
   }
   if (CREDENTIAL_CODES.has(code)) {
-    return { status, code, message: `credentials rejected (${code})${http}${detail}: check aws_key_id/aws_sec_key or the credential source`, retryable: true };
+    return { status, code, credentials: true, message: `credentials rejected (${code})${http}${detail}: check aws_key_id/aws_sec_key or the credential source`, retryable: true };
   }
   if (code === 'AccessDenied' || status === 403) {
-    return { status, code, message: `access denied${http}${detail}: the credentials lack an s3 permission for bucket ${bucket} (s3:PutObject for uploads)`, retryable: true };
+    return { status, code, credentials: false, message: `access denied${http}${detail}: the credentials lack an s3 permission for bucket ${bucket} (s3:PutObject for uploads)`, retryable: true };
   }
   if (code === 'SlowDown' || status === 503) {
-    return { status, code, message: `S3 is throttling (${code}${http}); will retry with backoff`, retryable: true };
+    return { status, code, credentials: false, message: `S3 is throttling (${code}${http}); will retry with backoff`, retryable: true };
   }
   if (status !== undefined && status >= 500) {
-    return { status, code, message: `S3 server error ${code}${http}${detail}; will retry`, retryable: true };
+    return { status, code, credentials: false, message: `S3 server error ${code}${http}${detail}; will retry`, retryable: true };
   }
   if (status !== undefined && status >= 400 && !RETRYABLE_4XX.has(status)) {
-    return { status, code, message: `S3 refused the request: ${code}${http}${detail}; retrying cannot fix this`, retryable: false };
+    return { status, code, credentials: false, message: `S3 refused the request: ${code}${http}${detail}; retrying cannot fix this`, retryable: false };
   }
-  return { status, code, message: `${code}${http}${detail}`, retryable: true };
+  return { status, code, credentials: false, message: `${code}${http}${detail}`, retryable: true };
 }
 
 export function isNotFound(err: unknown): boolean {

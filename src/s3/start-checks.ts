@@ -19,9 +19,12 @@ export async function runStartChecks(client: S3Client, o: StartChecks, info: (me
       await client.send(new ListObjectsV2Command({ Bucket: o.bucket, Prefix: o.path, MaxKeys: 1 }));
     } catch (err) {
       const failure = describeS3Failure(err, o.bucket);
-      if (failure.code !== 'NoSuchBucket') {
-        throw new Error(`can't call S3 API. Please check your credentials or s3_region configuration: ${failure.message}`, { cause: err });
+      // Fluentd blames the credentials for any failure here; logferry leads with what happened, and names the
+      // credentials only when the server refused them.
+      if (failure.credentials) {
+        throw new Error(`can't call S3 API: ${failure.message} (or s3_region)`, { cause: err });
       }
+      if (failure.code !== 'NoSuchBucket') throw new Error(`check_apikey_on_start: listing s3://${o.bucket}/${o.path} failed: ${failure.message}`, { cause: err });
     }
   }
   if (!o.checkBucket) return;

@@ -208,7 +208,7 @@ test('S3 stopped mid-run (and a connection dropped mid-body): the chunk is retri
     assert.deepEqual(await s3.listKeys('outage/'), ['outage/2011010213_0.gz']);
     assert.match((await s3.getObject('outage/2011010213_0.gz')).text, /^2011-01-0[12]T\d\d:\d\d:15[-+:Z0-9]*\tx\t\{"a":1\}\n$/);
     const messages = r.logs.filter((l) => /failed to flush the buffer/.test(l.msg)).map((l) => (l.err as { message: string }).message);
-    assert.ok(messages.some((m) => /network error talking to S3 \((ECONNRESET|EPIPE|ECONNREFUSED)\)/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /(network error talking to S3 \((ECONNRESET|EPIPE)\)|S3 endpoint unreachable \(ECONNREFUSED\))/.test(m)), messages.join('\n'));
   } finally {
     await s3.start().catch(() => undefined);
     await proxy.stop();
@@ -235,6 +235,34 @@ test('credentials: wrong keys are a clear retryable error; aws_credential_proces
   const shared = await s3Engine(`path creds-shared/\n  <shared_credentials>\n    path ${file}\n    profile_name logferry\n  </shared_credentials>\n  ${HOURLY_UTC}`, { keys: false });
   await emitAndFlush(shared, 'x', [{ a: 1 }]);
   assert.deepEqual(await s3.listKeys('creds-shared/'), ['creds-shared/2011010213_0.gz']);
+});
+
+test('a failed start check says what happened, and blames the credentials only when the server refused them', async () => {
+  const startError = async (path: string, o: { endpoint?: string; keys?: boolean }, extra = '') => {
+    const r = await s3Engine(`path ${path}\n  ${extra}`, o);
+    await waitUntil(() => r.logs.some((l) => l.level === 'error' && /^out_s3:/.test(l.msg)), 5000, 'the start check\'s error');
+    return r.logs.find((l) => l.level === 'error' && /^out_s3:/.test(l.msg))!.msg;
+  };
+  const refused = await import('node:net').then(({ createServer }) => new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port)); // nothing listens there any more: the connection is refused
+    });
+  }));
+  const unreachable = await startError('start-refused/', { endpoint: `http://127.0.0.1:${refused}` });
+  assert.match(unreachable, /S3 endpoint unreachable \(ECONNREFUSED\)/);
+  assert.doesNotMatch(unreachable, /credentials/);
+  const proxy = await startFaultProxy(s3.port);
+  try {
+    proxy.failNext('GET', 500);
+    const serverError = await startError('start-500/', { endpoint: proxy.endpoint });
+    assert.match(serverError, /S3 server error InternalError \(HTTP 500\)/);
+    assert.doesNotMatch(serverError, /credentials/);
+  } finally {
+    await proxy.stop();
+  }
+  const rejected = await startError('start-creds/', { keys: false }, 'aws_key_id WRONG\n  aws_sec_key WRONG');
+  assert.match(rejected, /can't call S3 API: credentials rejected \((InvalidAccessKeyId|SignatureDoesNotMatch)\) \(HTTP 403\)/);
 });
 
 test('config errors name the parameter: store_as lzo, proxy_uri, index_format, hex_random_length, an AWS s3_endpoint', async () => {
