@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
+import fluentLogger from 'fluent-logger';
 import { Packr, Unpackr } from 'msgpackr';
 import { packStandardEntry } from '../../src/buffer/standard-format.ts';
 import { startEngine, waitUntil, type RunningEngine } from '../helpers/harness.ts';
@@ -110,3 +111,17 @@ export function makeCerts(dir: string, passphrase = 'secret'): { ca: string; cer
   run('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', ext);
   return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key'), passphrase };
 }
+
+/** A fluent-logger sender (the real client) with acks on, quick reconnects and a quiet logger. */
+type Sender = ReturnType<typeof fluentLogger.createFluentSender<Record<string, unknown>>>;
+
+export function sender(port: number, eventMode: string, extra: Record<string, unknown> = {}): Sender {
+  return fluentLogger.createFluentSender<Record<string, unknown>>('app', {
+    host: '127.0.0.1', port, eventMode, requireAckResponse: true, reconnectInterval: 200, flushInterval: 10,
+    internalLogger: { info() {}, error() {} }, ...extra,
+  } as never);
+}
+
+export const emitAll = (s: Sender, n: number, label = 'x') =>
+  Promise.all(Array.from({ length: n }, (_, i) => new Promise<void>((resolve, reject) => s.emit(label, { i }, (err?: unknown) => (err ? reject(err) : resolve())))));
+

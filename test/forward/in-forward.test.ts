@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import fluentLogger from 'fluent-logger';
 import type { RunningEngine } from '../helpers/harness.ts';
-import { array, entry, eventTime, pk, RawClient, startReceiver, str32 } from './forward-helpers.ts';
+import { array, emitAll, entry, eventTime, pk, RawClient, sender, startReceiver, str32 } from './forward-helpers.ts';
 
 type Rx = RunningEngine & { port: number };
-
-type Sender = ReturnType<typeof fluentLogger.createFluentSender<Record<string, unknown>>>;
-
-export function sender(port: number, eventMode: string, extra: Record<string, unknown> = {}): Sender {
-  return fluentLogger.createFluentSender<Record<string, unknown>>('app', {
-    host: '127.0.0.1', port, eventMode, requireAckResponse: true, reconnectInterval: 200, flushInterval: 10,
-    internalLogger: { info() {}, error() {} }, ...extra,
-  } as never);
-}
-
-export const emitAll = (s: Sender, n: number, label = 'x') =>
-  Promise.all(Array.from({ length: n }, (_, i) => new Promise<void>((resolve, reject) => s.emit(label, { i }, (err?: unknown) => (err ? reject(err) : resolve())))));
 
 describe('in_forward with fluent-logger as the client', () => {
   let rx: Rx;
@@ -40,7 +27,7 @@ describe('in_forward with fluent-logger as the client', () => {
       const before = rx.events('all').length;
       const s = sender(rx.port, mode);
       await emitAll(s, 200, mode.toLowerCase());
-      s.end();
+      s.end(null as never, null as never, () => {});
       const got = rx.events('all').slice(before).filter((e) => e.tag === `app.${mode.toLowerCase()}`);
       assert.equal(got.length, 200);
       assert.deepEqual(got.map((e) => e.record.i).sort((a, b) => (a as number) - (b as number)), Array.from({ length: 200 }, (_, i) => i));
