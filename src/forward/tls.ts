@@ -108,7 +108,7 @@ export function clientTls(t: ClientTlsParams): ClientTls {
       ciphers: insecure ? undefined : t.tls_ciphers,
       // Self-signed and insecure certificates are judged after the handshake (see allowSelfSigned).
       rejectUnauthorized: !allowSelfSigned,
-      checkServerIdentity: verifyHostname ? undefined : () => undefined,
+      ...(verifyHostname ? {} : { checkServerIdentity: () => undefined }),
       ...versionRange(t.tls_version, undefined, undefined),
     },
     allowSelfSigned,
