@@ -36,7 +36,7 @@ export class LineEmitter {
    * Reads, parses and emits complete lines in batches; a batch's offset is committed only once it was accepted.
    * True when it stopped at the end of what the file holds now; false when an emit was refused or tailing stops.
    */
-  async readFrom(reader: FileReader, w: Tailed, commit: (next: number) => void, committed: () => number): Promise<boolean> {
+  async readFrom(reader: FileReader, w: Tailed, commit: (next: number, lastLine?: string) => void, committed: () => number): Promise<boolean> {
     for (;;) {
       if (this.stopped()) return false;
       const budget = this.readBudget(w);
@@ -69,7 +69,9 @@ export class LineEmitter {
           return false;
         }
       }
-      commit(keepFrom ?? next);
+      // The line that ends exactly at the new offset, when one does: what copytruncate detection compares.
+      const last = lines[lines.length - 1]!;
+      commit(keepFrom ?? next, keepFrom === undefined && last.end === next ? last.text : undefined);
       w.readWindow.bytes += next - before;
       if (keepFrom !== undefined) return true; // a multiline event is still open: read again when more lines arrive
       if (lines.length < this.p.read_lines_limit && next - before < budget) return true;

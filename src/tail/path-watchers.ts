@@ -81,17 +81,60 @@ export class PathWatchers extends Watchers {
    * oldest first.
    */
   private async resumeUnseen(w: Tailed, newestKnown: Stats, current: number | null): Promise<void> {
-    const name = basename(w.path);
     const tracked = new Set([current, newestKnown.ino, ...w.draining.map((d) => d.reader.ino)]);
-    const unseen = this.siblings(w.path)
-      .filter(({ file, st }) => ROTATED_SUFFIX.test(basename(file).slice(name.length)) && basename(file).startsWith(name)
-        && !tracked.has(st.ino) && st.mtimeMs > newestKnown.mtimeMs)
+    const unseen = this.rotationsOf(w.path)
+      .filter(({ st }) => !tracked.has(st.ino) && st.mtimeMs > newestKnown.mtimeMs)
       .sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
     for (const { file, st } of unseen) {
       if (await this.drain(w, file, st.ino, 0)) {
         this.ctx.log.info({ path: w.path, renamed_to: file }, 'a file was rotated before it was tailed; reading it from its head');
       }
     }
+  }
+
+  /**
+   * Whether the bytes before `offset` are still `lastLine` and its newline (`\n` or `\r\n`); true when there is
+   * nothing to compare (no known line, or bytes decoded from another encoding).
+   */
+  private async stillEndsWith(reader: FileReader, offset: number, lastLine: string | undefined): Promise<boolean> {
+    if (lastLine === undefined || this.decoder) return true;
+    const expected = Buffer.from(`${lastLine}\n`);
+    if (offset < expected.length) return true;
+    const start = Math.max(0, offset - expected.length - 1);
+    const found = Buffer.allocUnsafe(offset - start);
+    const { bytesRead } = await reader.handle.read(found, 0, found.length, start);
+    if (bytesRead !== found.length) return false;
+    if (found.subarray(found.length - expected.length).equals(expected)) return true;
+    return found.length > expected.length && found[found.length - 2] === 13
+      && found.subarray(0, found.length - 2).equals(expected.subarray(0, expected.length - 1));
+  }
+
+  /**
+   * copytruncate: the copy is a file named as a rotation of the path, not tailed, that holds the same line at the
+   * same offset; the lines after it were copied before the truncation and are read from the copy.
+   */
+  private async resumeCopy(w: Tailed, offset: number, lastLine: string | undefined): Promise<string | null> {
+    if (lastLine === undefined || offset === 0) return null;
+    const tracked = new Set(w.draining.map((d) => d.reader.ino));
+    for (const { file, st } of this.rotationsOf(w.path)) {
+      if (tracked.has(st.ino) || st.size < offset) continue;
+      let reader;
+      try {
+        reader = await FileReader.open(file, this.decoder);
+      } catch {
+        continue;
+      }
+      const same = await this.stillEndsWith(reader, offset, lastLine);
+      await reader.close();
+      if (same && (await this.drain(w, file, st.ino, offset))) return file;
+    }
+    return null;
+  }
+
+  /** The files in the directory of `file` named as a rotation of it. */
+  private rotationsOf(file: string): Array<{ file: string; st: Stats }> {
+    const name = basename(file);
+    return this.siblings(file).filter((s) => basename(s.file).startsWith(name) && ROTATED_SUFFIX.test(basename(s.file).slice(name.length)));
   }
 
   /** The regular files in the directory of `file`, with their stats. */
@@ -138,14 +181,23 @@ export class PathWatchers extends Watchers {
     const st = await this.follow(w);
     await this.drainRotated(w);
     if (!w.reader || !st) return;
-    if (st.size < w.committed) {
-      this.ctx.log.info({ path: w.path }, 'file was truncated; reading it again from the head');
-      w.committed = 0;
-      w.pendingLines = [];
-    }
     const reader = w.reader;
-    await this.lines.readFrom(reader, w, (next) => {
+    if (st.size < w.committed || (st.size > w.committed && !(await this.stillEndsWith(reader, w.committed, w.lastLine)))) {
+      // Truncated in place (copytruncate), perhaps already written again past the old offset.
+      const copy = await this.resumeCopy(w, w.committed, w.lastLine);
+      this.ctx.log.info({ path: w.path, ...(copy ? { copy } : {}) }, copy
+        ? 'file was truncated after it was copied (copytruncate); reading the rest of the copy, then the file from its head'
+        : 'file was truncated; reading it again from the head');
+      w.committed = 0;
+      w.lastLine = undefined;
+      w.pendingLines = [];
+      this.pos?.set(w.path, { pos: 0, ino: reader.ino });
+      this.pos?.flush();
+      await this.drainRotated(w);
+    }
+    await this.lines.readFrom(reader, w, (next, lastLine) => {
       w.committed = next;
+      w.lastLine = lastLine;
       this.pos?.set(w.path, { pos: next, ino: reader.ino });
     }, () => w.committed);
     if (this.p.open_on_every_update && w.reader) {

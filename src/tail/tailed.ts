@@ -12,6 +12,8 @@ export interface Tailed {
    * found by its inode and read on from there.
    */
   ino: number | null;
+  /** The line that ends at `committed` (undefined: not known), to tell a copytruncate that regrew the file. */
+  lastLine: string | undefined;
   /**
    * Files rotated away, still read until rotate_wait passes, oldest first. Each keeps its own pos entry until it is
    * let go, so a kill at any moment leaves a position for every file with unread bytes.
@@ -36,6 +38,6 @@ export interface Tailed {
 
 export function newTailed(path: string, reader: FileReader | null, committed: number): Tailed {
   return {
-    path, reader, committed, ino: reader?.ino ?? null, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null, readWindow: { start: 0, bytes: 0 },
+    path, reader, committed, ino: reader?.ino ?? null, lastLine: undefined, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null, readWindow: { start: 0, bytes: 0 },
   };
 }

@@ -4,7 +4,7 @@
  * generation that rotated while nothing tailed, exactly once.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, renameSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { startEngine, tempDir, waitUntil, type RunningEngine } from '../helpers/harness.ts';
@@ -111,4 +111,21 @@ test('several rotations while nothing tailed: the known file\'s rest, then every
   await r2.waitForEvents('down2', 11);
   await new Promise((res) => setTimeout(res, 300));
   assert.deepEqual(messages(r2, 'down2'), ['a2', 'a3', 'b0', 'b1', 'b2', 'c0', 'c1', 'c2', 'd0', 'd1', 'd2']);
+});
+
+test('copytruncate: lines written just before the copy are read from the copy, even when the file regrew past the old offset before the next poll', async () => {
+  const file = path.join(tmp.dir, 'copy.log');
+  const pos = path.join(tmp.dir, 'copy.pos');
+  writeFileSync(file, lines('a', 0, 5));
+  const r = await tail(file, pos, 'copy');
+  await r.waitForEvents('copy', 5);
+  // In one turn of the event loop, so no poll comes between: more lines, the copy, the truncation, and new lines
+  // that make the file longer than the offset logferry had reached.
+  appendFileSync(file, lines('a', 5, 8));
+  copyFileSync(file, `${file}.1`);
+  truncateSync(file, 0);
+  appendFileSync(file, lines('bbbbbbbb', 0, 6));
+  await r.waitForEvents('copy', 14);
+  await new Promise((res) => setTimeout(res, 400));
+  assert.deepEqual(messages(r, 'copy'), [...lines('a', 0, 8).split('\n'), ...lines('bbbbbbbb', 0, 6).split('\n')].filter(Boolean));
 });
