@@ -19,12 +19,12 @@
  * is made by hand. Resume from a td-agent pos file is covered by test/tail/tail.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { unpack } from 'msgpackr';
-import { BIN, REPO_ROOT, tempDir, waitUntil } from '../helpers/harness.ts';
+import { tempDir, waitUntil } from '../helpers/harness.ts';
+import { kill9, killAllLogferry, startLogferry, withTimeout } from '../helpers/logferry-process.ts';
 
 const RATE = 3000; // lines per second, for the whole run
 const FLUSH_INTERVAL_S = 1;
@@ -47,9 +47,8 @@ const WIDTH = Buffer.byteLength(`${lineText(0)}\n`);
 const LINE = /^seq=(\d{9}) kill9$/;
 
 const tmp = tempDir('logferry-kill9-');
-const children = new Set<ChildProcess>();
 after(() => {
-  for (const child of children) child.kill('SIGKILL');
+  killAllLogferry();
   tmp.cleanup();
 });
 
@@ -145,51 +144,6 @@ class Writer {
     assert.ok(line <= end, `pos_file offset ${pos} is past the end of that file (line ${line} > ${end})`);
     return line;
   }
-}
-
-interface Child {
-  proc: ChildProcess;
-  log: string[];
-  started: Promise<boolean>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startLogferry(conf: string): Child {
-  const proc = spawn(process.execPath, [BIN, '-c', conf], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(proc);
-  const log: string[] = [];
-  let markStarted: (v: boolean) => void = () => {};
-  const started = new Promise<boolean>((resolve) => (markStarted = resolve));
-  const onData = (d: Buffer) => {
-    for (const line of d.toString('utf8').split('\n')) {
-      if (/\[(warn|error|fatal)\]/.test(line) || /config error/.test(line)) log.push(line);
-      if (line.includes('logferry started')) markStarted(true);
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('exit', (code, signal) => {
-      children.delete(proc);
-      markStarted(false);
-      resolve({ code, signal });
-    });
-  });
-  return { proc, log, started, exited };
-}
-
-async function kill9(child: Child): Promise<void> {
-  const alive = child.proc.exitCode === null && child.proc.signalCode === null;
-  assert.ok(alive, `logferry exited by itself (${child.proc.exitCode ?? child.proc.signalCode}) before the kill; its warnings: ${child.log.join('\n')}`);
-  child.proc.kill('SIGKILL');
-  const { signal } = await child.exited;
-  assert.equal(signal, 'SIGKILL');
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)))])
-    .finally(() => clearTimeout(timer));
 }
 
 interface Dirs {

@@ -82,17 +82,18 @@ export async function startS3rver(bucket: string): Promise<LocalS3> {
   };
 }
 
-export type Fault = number | 'reset' | 'after-500';
+export type Fault = number | 'reset' | 'after-500' | 'hold';
 
 export interface FaultProxy {
   endpoint: string;
   /**
    * The next `times` requests of `method` (and whose URL contains `urlPart`) get the fault: an HTTP status answered
    * without reaching the server, 'reset' (the connection dropped once the body started arriving), or 'after-500'
-   * (forwarded, and the server's success answered as a 500: the ambiguous failure that makes retries duplicate).
+   * (forwarded, and the server's success answered as a 500: the ambiguous failure that makes retries duplicate),
+   * or 'hold' (forwarded, and the server's answer never sent on: the client waits, as when it dies mid-request).
    */
   failNext(method: string, fault: Fault, times?: number, urlPart?: string): void;
-  requests: Array<{ method: string; url: string; status: number | 'reset'; at: number }>;
+  requests: Array<{ method: string; url: string; status: number | 'reset' | 'held'; at: number }>;
   stop(): Promise<void>;
 }
 
@@ -118,8 +119,12 @@ export async function startFaultProxy(target: number): Promise<FaultProxy> {
       return;
     }
     const upstream = http.request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      const status = fault === 'after-500' ? 500 : up.statusCode!;
+      const status = fault === 'after-500' ? 500 : fault === 'hold' ? 'held' : up.statusCode!;
       requests.push({ method: req.method!, url: req.url!, status, at: Date.now() });
+      if (fault === 'hold') {
+        up.resume();
+        return;
+      }
       if (fault === 'after-500') {
         up.resume();
         res.writeHead(500, { 'content-type': 'application/xml' });
