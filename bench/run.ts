@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the reference pipeline end to end (tail -> nginx parser -> JSON lines -> gzip -> S3 on s3rver) and
  * its variants, measured against the gzip floor in the same run, plus the per-stage microbenchmarks.
- * `--quick`: 100k lines, no 10x run. `--only NAME`: one pipeline. `--profile DIR`: CPU profiles of logferry.
+ * The forward row (bench/forward-pipeline.ts) sends 1M events to in_forward -> out_null.
+ * `--quick`: 100k lines, no 10x run. `--only NAME`: one pipeline (`--only forward` skips W1 and s3rver). `--profile DIR`: CPU profiles of logferry.
  * Prints a table and one JSON line per result.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { runForward } from './forward-pipeline.ts';
 import { writeW1 } from './w1-generator.ts';
 import { cpuSeconds, machineInfo, peakRssBytes } from './measure-process.ts';
 
@@ -186,14 +188,20 @@ function micro(): void {
 if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
 const machine = machineInfo();
 console.log(`# logferry bench — ${new Date().toISOString().slice(0, 10)}, ${machine.nproc} cores, ${machine.cpu}, node ${machine.node}`);
+const only = values.only;
+const table: Array<Omit<PipelineResult, 'jsonBytes'> & { cpuSecPerMillion?: number }> = [];
+if (!only || only === 'forward') {
+  const r = await runForward(repo, work, LINES, profileArgs);
+  table.push(r);
+  results.push({ bench: 'pipeline', ...r, machine });
+  console.log(`forward: ${r.eventsPerSec} events/s, receiver ${r.cpuSecPerMillion} CPU s per million events`);
+}
 const input = path.join(work, 'w1.log');
 const startSec = Math.floor(Date.now() / 1000) - 4 * 3600;
-const bytes = await writeW1(input, { lines: LINES, startSec });
-console.log(`W1: ${LINES} nginx lines, ${(bytes / 1e6).toFixed(0)} MB`);
-const s3 = await startS3rver();
-const table: PipelineResult[] = [];
+const bytes = only === 'forward' ? 0 : await writeW1(input, { lines: LINES, startSec });
+if (only !== 'forward') console.log(`W1: ${LINES} nginx lines, ${(bytes / 1e6).toFixed(0)} MB`);
+const s3 = only === 'forward' ? { port: 0, stop: () => {} } : await startS3rver();
 try {
-  const only = values.only;
   const run = async (name: string, o: { buffer: 'file' | 'memory'; raw: boolean; file?: string; lines?: number }) => {
     if (only && only !== name) return;
     const r = await runPipeline(name, { input: o.file ?? input, lines: o.lines ?? LINES, port: s3.port, buffer: o.buffer, raw: o.raw });
