@@ -19,8 +19,24 @@ export type Template = (scope: TemplateScope) => unknown;
 const UNKNOWN = Symbol('unknown placeholder');
 type Resolver = (scope: TemplateScope) => unknown;
 
-const PLACEHOLDER = /(\$\{[^}]+\}|__[A-Z_]+__)/g;
-const SINGLE_PLACEHOLDER = /^(\$\{[^}]+\}|__[A-Z_]+__)$/;
+/**
+ * Which texts are placeholders, and what an unknown one does. record_transformer's PlaceholderExpander also knows
+ * `__TAG__`-style names and warns about unknown ones; record_modifier expands only `${...}` (Ruby interpolation)
+ * and a missing field or tag part is simply nil.
+ */
+export interface TemplateDialect {
+  placeholder: RegExp;
+  single: RegExp;
+  warnUnknown: boolean;
+}
+
+export const TRANSFORMER_DIALECT: TemplateDialect = {
+  placeholder: /(\$\{[^}]+\}|__[A-Z_]+__)/g,
+  single: /^(\$\{[^}]+\}|__[A-Z_]+__)$/,
+  warnUnknown: true,
+};
+
+export const INTERPOLATION_DIALECT: TemplateDialect = { placeholder: /(\$\{[^}]+\})/g, single: /^(\$\{[^}]+\})$/, warnUnknown: false };
 
 /**
  * Compiles a record_transformer value once, with Fluentd's non-Ruby PlaceholderExpander rules: `${tag}`,
@@ -29,15 +45,17 @@ const SINGLE_PLACEHOLDER = /^(\$\{[^}]+\}|__[A-Z_]+__)$/;
  * With auto_typecast a value that is exactly one placeholder keeps the placeholder's type; otherwise each is
  * written with Ruby's to_s. Hash keys are always strings.
  */
-export function compileTemplate(value: unknown, autoTypecast: boolean, log: Logger, forceStringify = false): Template {
-  if (typeof value === 'string') return compileString(value, autoTypecast && !forceStringify, log);
+export function compileTemplate(
+  value: unknown, autoTypecast: boolean, log: Logger, forceStringify = false, dialect = TRANSFORMER_DIALECT,
+): Template {
+  if (typeof value === 'string') return compileString(value, autoTypecast && !forceStringify, log, dialect);
   if (Array.isArray(value)) {
-    const items = value.map((v) => compileTemplate(v, autoTypecast, log));
+    const items = value.map((v) => compileTemplate(v, autoTypecast, log, false, dialect));
     return (scope) => items.map((item) => item(scope));
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).map(
-      ([k, v]) => [compileTemplate(k, autoTypecast, log, true), compileTemplate(v, autoTypecast, log)] as const,
+      ([k, v]) => [compileTemplate(k, autoTypecast, log, true, dialect), compileTemplate(v, autoTypecast, log, false, dialect)] as const,
     );
     return (scope) => {
       const out: Record<string, unknown> = {};
@@ -48,18 +66,18 @@ export function compileTemplate(value: unknown, autoTypecast: boolean, log: Logg
   return () => value;
 }
 
-function compileString(text: string, keepType: boolean, log: Logger): Template {
-  if (keepType && SINGLE_PLACEHOLDER.test(text)) {
-    const resolve = resolverFor(text, log);
+function compileString(text: string, keepType: boolean, log: Logger, dialect: TemplateDialect): Template {
+  if (keepType && dialect.single.test(text)) {
+    const resolve = resolverFor(text, log, dialect.warnUnknown);
     return (scope) => resolve(scope);
   }
-  const pieces = text.split(PLACEHOLDER); // odd indexes are placeholders
+  const pieces = text.split(dialect.placeholder); // odd indexes are placeholders
   if (pieces.length === 1) return () => text;
   const literals: string[] = [];
   const resolvers: Resolver[] = [];
   for (let i = 0; i < pieces.length; i++) {
     if (i % 2 === 0) literals.push(pieces[i]!);
-    else resolvers.push(resolverFor(pieces[i]!, log));
+    else resolvers.push(resolverFor(pieces[i]!, log, dialect.warnUnknown));
   }
   return (scope) => {
     let out = literals[0]!;
@@ -69,12 +87,12 @@ function compileString(text: string, keepType: boolean, log: Logger): Template {
 }
 
 /** The value of one placeholder, or nil with Fluentd's warning when the event has no such placeholder. */
-function resolverFor(placeholder: string, log: Logger): Resolver {
+function resolverFor(placeholder: string, log: Logger, warnUnknown: boolean): Resolver {
   const lookup = lookupFor(placeholder);
   return (scope) => {
     const v = lookup(scope);
     if (v !== UNKNOWN) return v;
-    log.warn({}, `unknown placeholder \`${placeholder}\` found`);
+    if (warnUnknown) log.warn({}, `unknown placeholder \`${placeholder}\` found`);
     return null;
   };
 }
