@@ -13,6 +13,15 @@ const FILE_PREFIX: Record<PluginKind, string> = {
 };
 const EXTENSIONS = ['.ts', '.mjs', '.js'];
 
+/**
+ * Fluentd plugins that cannot exist outside Ruby, by `kind:type`: refused with why and what to use instead, rather
+ * than as unknown. A -p directory may still provide a plugin of the same name.
+ */
+const REFUSED: Record<string, string> = {
+  'input:debug_agent': "Input plugin 'debug_agent' is Ruby-only: it opens a dRuby console into Fluentd's Ruby process, and logferry has none. Use '@type monitor_agent' to inspect the running plugins, their buffers and retries",
+  'input:object_space': "Input plugin 'object_space' is Ruby-only: it counts objects in Fluentd's Ruby VM, and logferry has none. Use '@type monitor_agent' for the running plugins' metrics (emit_records, buffer sizes, retries)",
+};
+
 type PluginApi = typeof import('../plugin-api/index.ts');
 type PluginFactoryFunction = (api: PluginApi) => PluginDefinition;
 
@@ -80,6 +89,8 @@ export class PluginRegistry {
         return def;
       }
     }
+    const refused = REFUSED[`${kind}:${type}`];
+    if (refused) throw new Error(refused);
     throw new Error(`Unknown ${kind} plugin '${type}'. Run 'logferry --list-plugins' to see the available ones`);
   }
 }
