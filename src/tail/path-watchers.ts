@@ -7,6 +7,8 @@ import { Watchers } from './watchers.ts';
 
 /** What follows a path's name in the name of one of its rotations: `.1`, `-20261208`, `.2026-12-08`, `_1`. */
 const ROTATED_SUFFIX = /^[._-]\d/;
+/** Rotations logrotate has compressed: not text to tail. */
+const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|lzo|zip|Z)$/;
 
 /**
  * Tailing by path (the default): one watcher per file path names, following whatever file is at that path; a file
@@ -24,7 +26,7 @@ export class PathWatchers extends Watchers {
           // not there yet: picked up when it appears
         }
       }
-      this.watched.set(file, newTailed(file, null, -1));
+      this.watched.set(file, newTailed(file, null, 0));
       await this.initialOffset(file, startup && !this.started);
       this.watchDirectory(dirname(file));
     }
@@ -134,7 +136,10 @@ export class PathWatchers extends Watchers {
   /** The files in the directory of `file` named as a rotation of it. */
   private rotationsOf(file: string): Array<{ file: string; st: Stats }> {
     const name = basename(file);
-    return this.siblings(file).filter((s) => basename(s.file).startsWith(name) && ROTATED_SUFFIX.test(basename(s.file).slice(name.length)));
+    return this.siblings(file).filter((s) => {
+      const other = basename(s.file);
+      return other.startsWith(name) && ROTATED_SUFFIX.test(other.slice(name.length)) && !COMPRESSED.test(other);
+    });
   }
 
   /** The regular files in the directory of `file`, with their stats. */
@@ -243,7 +248,6 @@ export class PathWatchers extends Watchers {
     }
     w.reader = reader;
     w.ino = reader.ino;
-    if (w.committed < 0) w.committed = 0;
     this.pos?.set(w.path, { pos: w.committed, ino: reader.ino });
     this.pos?.flush();
     return st;

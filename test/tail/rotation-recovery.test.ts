@@ -106,6 +106,8 @@ test('several rotations while nothing tailed: the known file\'s rest, then every
   // An old generation of an earlier day, already read: older than the file the pos file knows, so not read again.
   writeFileSync(`${file}.9`, lines('old', 0, 3));
   utimesSync(`${file}.9`, t0 - 1000, t0 - 1000);
+  // A rotation logrotate has compressed, however new: not text to tail.
+  writeFileSync(`${file}.4.gz`, lines('gz', 0, 3));
 
   const r2 = await tail(file, pos, 'down2');
   await r2.waitForEvents('down2', 11);
