@@ -162,7 +162,7 @@ export class Engine implements Routing {
       const ruleId = el.attrs['@id'] ?? `${el.name}[${position}]`;
       if (el.name === 'filter') {
         await attempt(async () => {
-          const { id, plugin } = await factory.createFilter(el);
+          const { id, plugin } = await factory.createFilter(el, router.name);
           this.filters.push(plugin);
           // Fluentd's filter emit_records: the records a filter passes on.
           const stats = { emitRecords: 0 };
@@ -181,7 +181,7 @@ export class Engine implements Routing {
           if (label !== undefined && !this.labels.has(label)) {
             throw new ConfigError(`${label} label not found`, { location: el.attrLocations['@label'] ?? el.location, section: 'match', param: '@label' });
           }
-          const output = await factory.createOutput(el);
+          const output = await factory.createOutput(el, undefined, router.name);
           this.outputs.push(output);
           router.addMatch(ruleId, el.arg || '**', output);
           this.monitored.push({ category: 'output', label: router.name, id: output.id, ...factory.describe(el), stats: { emitRecords: 0 }, output });

@@ -96,18 +96,19 @@ export class PluginFactory {
     return { type: conf.attrs['@type'] ?? def?.type ?? '', config: maskSecrets(conf.attrs, (key) => secrets.has(key)) };
   }
 
-  async createFilter(conf: ConfigElement): Promise<{ id: string; plugin: FilterPlugin }> {
+  /** `contextLabel`: the <label> the directive is in, where its emits go without an `@label` (Fluentd's context_router). */
+  async createFilter(conf: ConfigElement, contextLabel?: string): Promise<{ id: string; plugin: FilterPlugin }> {
     const def = await this.definition<FilterDefinition>('filter', conf);
     if (def.helpers?.includes('parse')) convertLegacyParse(conf);
-    const ctx = this.emittingContext(def, conf);
+    const ctx = this.emittingContext(def, conf, contextLabel);
     const params = this.readParams(def, conf, ctx.log);
     return { id: ctx.id, plugin: await def.create(ctx, params, conf) };
   }
 
-  async createOutput(conf: ConfigElement, defaultType?: string): Promise<OutputHandle> {
+  async createOutput(conf: ConfigElement, defaultType?: string, contextLabel?: string): Promise<OutputHandle> {
     const def = await this.definition<OutputDefinition>('output', conf, defaultType);
     if (def.helpers?.includes('format')) convertLegacyFormat(conf);
-    const base = this.emittingContext(def, conf);
+    const base = this.emittingContext(def, conf, contextLabel);
     applyCompatParams(conf, def, base.log);
     const settings = resolveBufferSettings(def, conf, { system: this.system, log: base.log, id: base.id });
     const ctx: OutputContext = {
@@ -117,7 +118,7 @@ export class PluginFactory {
         if (!settings) throw new Error('extractPlaceholders needs a buffered output');
         return extractPlaceholders(template, chunk, settings);
       },
-      createOutput: (section) => this.createOutput(section),
+      createOutput: (section) => this.createOutput(section, undefined, contextLabel),
       emitToLabel: (label, tag, batch) => this.routing.emit(label, tag, batch),
     };
     const params = this.readParams(def, conf, ctx.log);
@@ -130,7 +131,7 @@ export class PluginFactory {
     const common = new Set(Object.keys(bufferParams.shape));
     const storage = (await bufferDef.create(base, readSection(bufferDef.params, settings.conf, { consumed: common }), settings.conf)) as BufferStorage;
     const secondaryConf = conf.elements.find((e) => e.name === 'secondary');
-    const secondary = secondaryConf ? await this.createSecondary(secondaryConf, def, settings) : undefined;
+    const secondary = secondaryConf ? await this.createSecondary(secondaryConf, def, settings, contextLabel) : undefined;
     return new BufferedOutputHandle({
       id: ctx.id, settings, plugin, storage, system: this.system, log: ctx.log, secondary,
       emitError: (tag, sec, nsec, record, error) => this.routing.emitError(tag, sec, nsec, record, error, ctx.id),
@@ -141,20 +142,22 @@ export class PluginFactory {
    * <secondary>: any output type (default: the primary's), run without a buffer of its own on the primary's chunks,
    * so its placeholders resolve with the primary's chunk keys and timekey zone.
    */
-  private async createSecondary(conf: ConfigElement, primary: OutputDefinition, primarySettings: BufferSettings): Promise<OutputPlugin> {
+  private async createSecondary(
+    conf: ConfigElement, primary: OutputDefinition, primarySettings: BufferSettings, contextLabel: string | undefined,
+  ): Promise<OutputPlugin> {
     const def = await this.definition<OutputDefinition>('output', conf, primary.type);
     for (const name of ['buffer', 'secondary']) {
       const nested = conf.elements.find((e) => e.name === name);
       if (nested) throw new ConfigError(`<${name}> is not allowed inside <secondary>`, { location: nested.location });
     }
     if (def.helpers?.includes('format')) convertLegacyFormat(conf);
-    const base = this.emittingContext(def, conf);
+    const base = this.emittingContext(def, conf, contextLabel);
     const ctx: OutputContext = {
       ...base,
       buffer: undefined,
       primaryBuffer: primarySettings,
       extractPlaceholders: (template, chunk) => extractPlaceholders(template, chunk, primarySettings),
-      createOutput: (section) => this.createOutput(section),
+      createOutput: (section) => this.createOutput(section, undefined, contextLabel),
       emitToLabel: (label, tag, batch) => this.routing.emit(label, tag, batch),
     };
     return def.create(ctx, this.readParams(def, conf, ctx.log), conf);
@@ -212,9 +215,9 @@ export class PluginFactory {
     return ctx;
   }
 
-  private emittingContext(def: PluginDefinition, conf: ConfigElement): EmittingContext {
+  private emittingContext(def: PluginDefinition, conf: ConfigElement, contextLabel?: string): EmittingContext {
     const base = this.baseContext(def, conf);
-    const label = conf.attrs[LABEL_KEY];
+    const label = conf.attrs[LABEL_KEY] ?? contextLabel;
     const ctx: EmittingContext = {
       ...base,
       createParser: (section, defaults = {}) => this.createParser(section, defaults, ctx),

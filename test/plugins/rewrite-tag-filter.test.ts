@@ -100,6 +100,53 @@ describe('rewrite_tag_filter', () => {
     assert.deepEqual(events, [['moved', { kind: 'go' }]]);
   });
 
+  it('inside a <label> emits into that label (Fluentd\'s context router); a rule label sends elsewhere', async () => {
+    const r = await startEngine(`
+<label @IN>
+  <match app.**>
+    @type rewrite_tag_filter
+    <rule>
+      key kind
+      pattern ^special$
+      tag special.\${tag}
+      label @OTHER
+    </rule>
+    <rule>
+      key kind
+      pattern .+
+      tag done.$0\${tag_parts[1]}
+    </rule>
+  </match>
+  <match done.**>
+    @type capture
+    @id rtf_label_in
+  </match>
+</label>
+<label @OTHER>
+  <match **>
+    @type capture
+    @id rtf_label_other
+  </match>
+</label>
+<match **>
+  @type capture
+  @id rtf_label_root
+</match>
+`);
+    try {
+      const batch = new EventBatch();
+      batch.add(1, 0, { kind: 'plain' });
+      batch.add(2, 0, { kind: 'special' });
+      batch.add(3, 0, { kind: 'plain2' });
+      await r.engine.emit('@IN', 'app.web', batch);
+      assert.deepEqual(r.events('rtf_label_in').map((e) => [e.tag, e.sec, e.record.kind]), [['done.web', 1, 'plain'], ['done.web', 3, 'plain2']]);
+      assert.deepEqual(r.events('rtf_label_other').map((e) => [e.tag, e.record.kind]), [['special.app.web', 'special']]);
+      assert.deepEqual(r.events('rtf_label_root'), []);
+    } finally {
+      await r.stop();
+    }
+  });
+
   it('refuses a config without rules, duplicated rules and the dropped rewriteruleN syntax', async () => {
     await assert.rejects(startEngine('<match a>\n  @type rewrite_tag_filter\n</match>'), /missing rewriterules/);
     await assert.rejects(startEngine(`<match a>
