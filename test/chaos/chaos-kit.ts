@@ -4,6 +4,7 @@
  * bucket. `CHAOS_FULL=1` (npm run test:chaos) runs each scenario at its full size; npm test runs a short one.
  */
 import { closeSync, copyFileSync, fstatSync, openSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { lineRanges } from '../helpers/harness.ts';
 import type { LocalS3 } from '../helpers/s3rver.ts';
 
 export const FULL = process.env.CHAOS_FULL === '1';
@@ -177,19 +178,5 @@ export async function countDelivery(s3: LocalS3, prefix: string, written: number
     }
     duplicated += Math.max(0, copies[i]! - 1);
   }
-  return { objects: objects.length, delivered, lost, duplicated, duplicateObjects, lostRanges: ranges(missing) };
+  return { objects: objects.length, delivered, lost, duplicated, duplicateObjects, lostRanges: lineRanges(missing) };
 }
-
-function ranges(xs: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < xs.length && parts.length < 8; ) {
-    let j = i;
-    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
-    parts.push(i === j ? `${xs[i]}` : `${xs[i]}-${xs[j]}`);
-    i = j + 1;
-  }
-  return parts.join(', ');
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export const randomMs = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { tempDir, waitUntil } from '../helpers/harness.ts';
+import { randomMs, sleep, tempDir, waitUntil } from '../helpers/harness.ts';
 import { kill9, killAllLogferry, peakRss, startLogferry, withTimeout } from '../helpers/logferry-process.ts';
 import { startS3rver, type LocalS3 } from '../helpers/s3rver.ts';
-import { countDelivery, FULL, NginxWriter, pipelineConfig, randomMs, sleep } from './chaos-kit.ts';
+import { countDelivery, FULL, NginxWriter, pipelineConfig } from './chaos-kit.ts';
 
 const RATE = FULL ? 20_000 : 10_000;
 const KILLS = FULL ? 50 : 6;

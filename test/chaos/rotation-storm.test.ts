@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { tempDir, waitUntil } from '../helpers/harness.ts';
+import { randomMs, sleep, tempDir, waitUntil } from '../helpers/harness.ts';
 import { kill9, killAllLogferry, peakRss, startLogferry, withTimeout } from '../helpers/logferry-process.ts';
 import { startS3rver, type LocalS3 } from '../helpers/s3rver.ts';
-import { countDelivery, FULL, NginxWriter, pipelineConfig, randomMs, sleep } from './chaos-kit.ts';
+import { countDelivery, FULL, NginxWriter, pipelineConfig } from './chaos-kit.ts';
 
 const RATE = 10_000;
 const STORM_MS = FULL ? 30_000 : 6000;
@@ -35,10 +35,8 @@ test(`rotation storm: a rename every 100 ms and a copytruncate every second for 
   await waitUntil(() => existsSync(files.pos), 5000, 'the pos file');
   writer.start();
   let ticks = 0;
-  const storm = setInterval(() => {
-    if (++ticks % 10 === 0) writer.copytruncate();
-    else writer.rotate();
-  }, 100);
+  const rotateOnce = () => (++ticks % 10 === 0 ? writer.copytruncate() : writer.rotate());
+  const storm = setInterval(rotateOnce, 100);
   const warnings: string[] = [];
   let peak = 0;
   try {
@@ -53,10 +51,7 @@ test(`rotation storm: a rename every 100 ms and a copytruncate every second for 
     }
     child = startLogferry(conf);
     assert.ok(await withTimeout(child.started, 20_000, 'logferry to start again'), child.log.join('\n'));
-    const rest = setInterval(() => {
-      if (++ticks % 10 === 0) writer.copytruncate();
-      else writer.rotate();
-    }, 100);
+    const rest = setInterval(rotateOnce, 100);
     await sleep(STORM_MS / 3);
     clearInterval(rest);
   } finally {

@@ -23,7 +23,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, rea
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { unpack } from 'msgpackr';
-import { tempDir, waitUntil } from '../helpers/harness.ts';
+import { lineRanges, randomMs, sleep, tempDir, waitUntil } from '../helpers/harness.ts';
 import { kill9, killAllLogferry, startLogferry, withTimeout } from '../helpers/logferry-process.ts';
 
 const RATE = 3000; // lines per second, for the whole run
@@ -53,8 +53,6 @@ after(() => {
 });
 
 const hex16 = (n: number) => n.toString(16).padStart(16, '0');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const randomMs = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
 
 /** Appends numbered fixed-width lines at RATE, so a byte offset names a line: base of its file + offset / WIDTH. */
 class Writer {
@@ -333,17 +331,6 @@ function extraCopies(s: DiskState): number {
   return extra;
 }
 
-function ranges(xs: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < xs.length && parts.length < 8; ) {
-    let j = i;
-    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
-    parts.push(i === j ? `${xs[i]}` : `${xs[i]}-${xs[j]}`);
-    i = j + 1;
-  }
-  return parts.join(', ') + (xs.length > 0 ? ` (${xs.length} lines)` : '');
-}
-
 test(`kill -9 ${CYCLES} times under ${RATE} lines/s with rename-rotations: no line lost, duplicates only from the in-flight chunk and the pos_file lag`, { timeout: 110_000 }, async (t) => {
   const dirs = dirsIn(path.join(tmp.dir, 'cycles'));
   const conf = path.join(tmp.dir, 'cycles', 'logferry.conf');
@@ -391,7 +378,7 @@ test(`kill -9 ${CYCLES} times under ${RATE} lines/s with rename-rotations: no li
       const lost: number[] = [];
       for (let x = 0; x < s.written; x++) if (!s.reread[x] && s.out[x] === 0 && s.buffered[x] === 0) lost.push(x);
       assert.equal(lost.length, 0,
-        `${where}: lines the next start does not read again are neither in the output nor in a resumable chunk: ${ranges(lost)}; ` +
+        `${where}: lines the next start does not read again are neither in the output nor in a resumable chunk: ${lineRanges(lost)}; ` +
         `broken chunks: ${s.broken.join('; ') || 'none'}; logferry's warnings: ${child.log.join(' | ') || 'none'}`);
 
       const extra = extraCopies(s);
@@ -455,7 +442,7 @@ test(`kill -9 ${CYCLES} times under ${RATE} lines/s with rename-rotations: no li
     `torn output lines: ${final.tornOutputLines}; orphan .meta files: ${final.orphanMetas}`);
   if (warnings.length > 0) t.diagnostic(`logferry warnings: ${[...new Set(warnings.map((w) => w.replace(/^\S+ \S+ \S+ /, '')))].slice(0, 10).join(' | ')}`);
 
-  assert.equal(missing.length, 0, `lines lost: ${ranges(missing)}`);
+  assert.equal(missing.length, 0, `lines lost: ${lineRanges(missing)}`);
   assert.deepEqual(unexpected, [], 'copies per line differ from what the state at the last kill predicts');
   assert.ok(duplicates <= duplicateBound, `${duplicates} duplicates, bound ${duplicateBound}`);
   assert.deepEqual(final.broken, [], 'chunk files a resume would quarantine');
@@ -510,7 +497,7 @@ for (const [order, moved] of [['meta first, as logferry renames', 'meta'], ['chu
     const warnings = await runToCompletion(conf, dirs, writer, 5000);
     writer.stop();
     const s = readDiskState(dirs, writer);
-    assert.equal(ranges(missingLines(s)), '', `lines lost; logferry's warnings: ${warnings.join(' | ')}`);
+    assert.equal(lineRanges(missingLines(s)), '', `lines lost; logferry's warnings: ${warnings.join(' | ')}`);
     assert.ok(s.out.every((c) => c === 1), 'every line once');
     assert.deepEqual(readdirSync(dirs.buffer), [], 'the buffer is empty');
     assert.equal(existsSync(path.join(dirs.root, 'backup')), false, 'nothing was moved to the backup directory');
@@ -530,5 +517,5 @@ test('a rename-rotation while logferry is down: the unread end of the renamed fi
   await runToCompletion(conf, dirs, writer, 5000);
   writer.stop();
   const s = readDiskState(dirs, writer);
-  assert.equal(ranges(missingLines(s)), '', 'lines lost');
+  assert.equal(lineRanges(missingLines(s)), '', 'lines lost');
 });

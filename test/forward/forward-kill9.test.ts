@@ -9,12 +9,11 @@
  * resume); each is at most one chunk of CHUNK_RECORDS.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { BIN, tempDir, waitUntil } from '../helpers/harness.ts';
+import { freePort, tempDir, waitUntil } from '../helpers/harness.ts';
+import { kill9, killAllLogferry, startLogferry, withTimeout, type LogferryProcess } from '../helpers/logferry-process.ts';
 import { array, entry, pk, RawClient, str32 } from './forward-helpers.ts';
 
 const TOTAL = 20_000;
@@ -23,32 +22,17 @@ const CHUNK_RECORDS = 500;
 const KILLS = 2;
 
 const tmp = tempDir('logferry-fwd-kill9-');
-const children = new Set<ChildProcess>();
 after(() => {
-  for (const c of children) c.kill('SIGKILL');
+  killAllLogferry();
   tmp.cleanup();
 });
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function run(name: string, config: string): Promise<{ child: ChildProcess; exited: Promise<unknown>; log: () => string }> {
+async function run(name: string, config: string): Promise<LogferryProcess> {
   const file = path.join(tmp.dir, `${name}.conf`);
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [BIN, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise((resolve) => child.on('close', resolve));
-  exited.then(() => children.delete(child));
-  await waitUntil(() => log.includes('logferry started'), 20_000, `${name} to start (log: ${log.slice(-500)})`);
-  return { child, exited, log: () => log };
+  const child = startLogferry(file);
+  assert.ok(await withTimeout(child.started, 20_000, `${name} to start`), `${name} exited at start: ${child.log.join('\n')}`);
+  return child;
 }
 
 /** seq -> copies, from every complete line out_file wrote (time<TAB>tag<TAB>json). */
@@ -138,8 +122,7 @@ test('the aggregator SIGKILLed mid-stream and restarted: nothing lost, duplicate
 
   for (let k = 0; k < KILLS; k++) {
     await waitUntil(() => sent >= ((k + 1) * TOTAL) / (KILLS + 1.5), 20_000, 'the stream to progress');
-    aggregator.child.kill('SIGKILL');
-    await aggregator.exited;
+    await kill9(aggregator);
     await new Promise((r) => setTimeout(r, 700)); // the agent's writes fail meanwhile and are retried
     aggregator = await run('aggregator', aggregatorConf);
   }
@@ -147,9 +130,9 @@ test('the aggregator SIGKILLed mid-stream and restarted: nothing lost, duplicate
   client.close();
 
   await waitUntil(() => outputCounts(outDir).size >= TOTAL, 20_000, `every event in the aggregator's output (have ${outputCounts(outDir).size})`);
-  agent.child.kill('SIGTERM');
+  agent.proc.kill('SIGTERM');
   await agent.exited;
-  aggregator.child.kill('SIGTERM');
+  aggregator.proc.kill('SIGTERM');
   await aggregator.exited;
 
   const counts = outputCounts(outDir);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, test } from 'node:test';
 import { EventBatch } from '../../src/event/event-batch.ts';
-import { startEngine, tempDir, waitUntil, type RunningEngine } from '../helpers/harness.ts';
+import { freePort, startEngine, tempDir, waitUntil, type RunningEngine } from '../helpers/harness.ts';
 import { startFaultProxy, startS3rver, type LocalS3 } from '../helpers/s3rver.ts';
 
 const T = Date.UTC(2011, 0, 2, 13, 14, 15) / 1000; // the event time of the reference's worked examples
@@ -243,12 +243,7 @@ test('a failed start check says what happened, and blames the credentials only w
     await waitUntil(() => r.logs.some((l) => l.level === 'error' && /^out_s3:/.test(l.msg)), 5000, 'the start check\'s error');
     return r.logs.find((l) => l.level === 'error' && /^out_s3:/.test(l.msg))!.msg;
   };
-  const refused = await import('node:net').then(({ createServer }) => new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port)); // nothing listens there any more: the connection is refused
-    });
-  }));
+  const refused = await freePort(); // nothing listens there: the connection is refused
   const unreachable = await startError('start-refused/', { endpoint: `http://127.0.0.1:${refused}` });
   assert.match(unreachable, /S3 endpoint unreachable \(ECONNREFUSED\)/);
   assert.doesNotMatch(unreachable, /credentials/);
