@@ -95,6 +95,22 @@ export class PathWatchers extends Watchers {
   }
 
   /**
+   * copytruncate, of the file at the path or of one rotated away since: the file is shorter than the accepted offset,
+   * or longer but without the accepted line before it (written again since). Then the copy's rest is read (if the
+   * copy is found) and the file from its head: `at` is reset to 0.
+   */
+  private async truncated(w: Tailed, reader: FileReader, size: number, at: { committed: number; lastLine: string | undefined }): Promise<boolean> {
+    if (size >= at.committed && (size === at.committed || (await this.stillEndsWith(reader, at.committed, at.lastLine)))) return false;
+    const copy = await this.resumeCopy(w, at.committed, at.lastLine);
+    this.ctx.log.info({ path: w.path, ...(reader !== w.reader ? { inode: reader.ino } : {}), ...(copy ? { copy } : {}) }, copy
+      ? 'file was truncated after it was copied (copytruncate); reading the rest of the copy, then the file from its head'
+      : 'file was truncated; reading it again from the head');
+    at.committed = 0;
+    at.lastLine = undefined;
+    return true;
+  }
+
+  /**
    * Whether the bytes before `offset` are still `lastLine` and its newline (`\n` or `\r\n`); true when there is
    * nothing to compare (no known line, or bytes decoded from another encoding).
    */
@@ -177,7 +193,7 @@ export class PathWatchers extends Watchers {
       await reader.close();
       return false;
     }
-    w.draining.push({ reader, committed: pos, until: Date.now() + this.p.rotate_wait * 1000 });
+    w.draining.push({ reader, committed: pos, lastLine: undefined, until: Date.now() + this.p.rotate_wait * 1000 });
     this.pos?.setRotated(w.path, { pos, ino });
     return true;
   }
@@ -187,14 +203,7 @@ export class PathWatchers extends Watchers {
     await this.drainRotated(w);
     if (!w.reader || !st) return;
     const reader = w.reader;
-    if (st.size < w.committed || (st.size > w.committed && !(await this.stillEndsWith(reader, w.committed, w.lastLine)))) {
-      // Truncated in place (copytruncate), perhaps already written again past the old offset.
-      const copy = await this.resumeCopy(w, w.committed, w.lastLine);
-      this.ctx.log.info({ path: w.path, ...(copy ? { copy } : {}) }, copy
-        ? 'file was truncated after it was copied (copytruncate); reading the rest of the copy, then the file from its head'
-        : 'file was truncated; reading it again from the head');
-      w.committed = 0;
-      w.lastLine = undefined;
+    if (await this.truncated(w, reader, st.size, w)) {
       w.pendingLines = [];
       this.pos?.set(w.path, { pos: 0, ino: reader.ino });
       this.pos?.flush();
@@ -256,19 +265,22 @@ export class PathWatchers extends Watchers {
   /** A rotated-away file keeps being read for rotate_wait, from the same handle (so no line of it is lost). */
   private retire(w: Tailed): void {
     if (!w.reader) return;
-    w.draining.push({ reader: w.reader, committed: w.committed, until: Date.now() + this.p.rotate_wait * 1000 });
+    w.draining.push({ reader: w.reader, committed: w.committed, lastLine: w.lastLine, until: Date.now() + this.p.rotate_wait * 1000 });
     this.pos?.delete(w.path);
     this.pos?.setRotated(w.path, { pos: w.committed, ino: w.reader.ino });
     w.reader = null;
     w.committed = 0;
+    w.lastLine = undefined;
     w.ino = null;
     w.pendingLines = [];
   }
 
   private async drainRotated(w: Tailed): Promise<void> {
     for (const d of [...w.draining]) {
-      const atEnd = await this.lines.readFrom(d.reader, w, (next) => {
+      if (await this.truncated(w, d.reader, await d.reader.size(), d)) this.pos?.setRotated(w.path, { pos: 0, ino: d.reader.ino });
+      const atEnd = await this.lines.readFrom(d.reader, w, (next, lastLine) => {
         d.committed = next;
+        d.lastLine = lastLine;
         this.pos?.setRotated(w.path, { pos: next, ino: d.reader.ino });
       }, () => d.committed);
       // Let go only at its end: a refused emit must not cut off the rest of a rotated file.

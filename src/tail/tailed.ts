@@ -18,7 +18,7 @@ export interface Tailed {
    * Files rotated away, still read until rotate_wait passes, oldest first. Each keeps its own pos entry until it is
    * let go, so a kill at any moment leaves a position for every file with unread bytes.
    */
-  draining: Array<{ reader: FileReader; committed: number; until: number }>;
+  draining: Draining[];
   busy: boolean;
   /** A wake-up came while a poll was running: poll again right after it. */
   again: boolean;
@@ -34,6 +34,14 @@ export interface Tailed {
    * matches the file; else when it is let go (rotate_wait after it was first found unmatched).
    */
   until: number | null;
+}
+
+/** A file rotated away from a path and still read: where its accepted lines end, and the line that ends there. */
+export interface Draining {
+  reader: FileReader;
+  committed: number;
+  lastLine: string | undefined;
+  until: number;
 }
 
 export function newTailed(path: string, reader: FileReader | null, committed: number): Tailed {

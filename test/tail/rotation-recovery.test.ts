@@ -131,3 +131,20 @@ test('copytruncate: lines written just before the copy are read from the copy, e
   await new Promise((res) => setTimeout(res, 400));
   assert.deepEqual(messages(r, 'copy'), [...lines('a', 0, 8).split('\n'), ...lines('bbbbbbbb', 0, 6).split('\n')].filter(Boolean));
 });
+
+test('copytruncate and then a rename before the next poll: the copy\'s rest, the renamed file from its head, then the new file', async () => {
+  const file = path.join(tmp.dir, 'copyrename.log');
+  const pos = path.join(tmp.dir, 'copyrename.pos');
+  writeFileSync(file, lines('a', 0, 5));
+  const r = await tail(file, pos, 'copyrename');
+  await r.waitForEvents('copyrename', 5);
+  appendFileSync(file, lines('a', 5, 8));
+  copyFileSync(file, `${file}.1`);
+  truncateSync(file, 0);
+  appendFileSync(file, lines('bbbbbbbb', 0, 6));
+  renameSync(file, `${file}.2`);
+  writeFileSync(file, lines('c', 0, 2));
+  await r.waitForEvents('copyrename', 16);
+  await new Promise((res) => setTimeout(res, 400));
+  assert.deepEqual(messages(r, 'copyrename').sort(), [...lines('a', 0, 8).split('\n'), ...lines('bbbbbbbb', 0, 6).split('\n'), ...lines('c', 0, 2).split('\n')].filter(Boolean).sort());
+});
