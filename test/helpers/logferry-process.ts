@@ -8,6 +8,8 @@ export interface LogferryProcess {
   proc: ChildProcess;
   /** Its warn, error and fatal lines, and config errors. */
   log: string[];
+  /** Everything it printed so far, stdout and stderr. */
+  output: () => string;
   /** True once it logged "logferry started"; false if it exited first. */
   started: Promise<boolean>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -20,13 +22,15 @@ export function killAllLogferry(): void {
   for (const child of children) child.kill('SIGKILL');
 }
 
-export function startLogferry(conf: string, env: Record<string, string> = {}): LogferryProcess {
-  const proc = spawn(process.execPath, [BIN, '-c', conf], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export function startLogferry(conf: string, env: Record<string, string> = {}, args: string[] = []): LogferryProcess {
+  const proc = spawn(process.execPath, [BIN, '-c', conf, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.add(proc);
   const log: string[] = [];
+  let output = '';
   let markStarted: (v: boolean) => void = () => {};
   const started = new Promise<boolean>((resolve) => (markStarted = resolve));
   const onData = (d: Buffer) => {
+    output += d.toString('utf8');
     for (const line of d.toString('utf8').split('\n')) {
       if (/\[(warn|error|fatal)\]/.test(line) || /config error/.test(line)) log.push(line);
       if (line.includes('logferry started')) markStarted(true);
@@ -41,7 +45,7 @@ export function startLogferry(conf: string, env: Record<string, string> = {}): L
       resolve({ code, signal });
     });
   });
-  return { proc, log, started, exited };
+  return { proc, log, output: () => output, started, exited };
 }
 
 /** The process's peak resident memory so far (VmHWM), in bytes; 0 once it is gone. */
