@@ -121,7 +121,7 @@ export function pipelineConfig(o: { log: string; pos: string; buffer: string; ro
     timekey_wait 0
     flush_mode interval
     flush_interval 1s
-    retry_wait 0.5s
+    retry_wait 0.5
     retry_max_interval 2s
     retry_forever true
     ${o.extraBuffer ?? ''}

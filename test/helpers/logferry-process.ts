@@ -49,10 +49,15 @@ export function startLogferry(conf: string, env: Record<string, string> = {}, ar
 }
 
 /** The process's peak resident memory so far (VmHWM), in bytes; 0 once it is gone. */
-export function peakRss(child: LogferryProcess): number {
+export const peakRss = (child: LogferryProcess) => statusKb(child, 'VmHWM') * 1024;
+
+/** The process's resident memory now (VmRSS), in bytes; 0 once it is gone. */
+export const currentRss = (child: LogferryProcess) => statusKb(child, 'VmRSS') * 1024;
+
+function statusKb(child: LogferryProcess, field: string): number {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.proc.pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.proc.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }

@@ -93,7 +93,8 @@ export interface FaultProxy {
    * or 'hold' (forwarded, and the server's answer never sent on: the client waits, as when it dies mid-request).
    */
   failNext(method: string, fault: Fault, times?: number, urlPart?: string): void;
-  requests: Array<{ method: string; url: string; status: number | 'reset' | 'held'; at: number }>;
+  /** Every request, with its answer ('unreachable': the server behind the proxy refused the connection). */
+  requests: Array<{ method: string; url: string; status: number | 'reset' | 'held' | 'unreachable'; at: number }>;
   stop(): Promise<void>;
 }
 
@@ -134,7 +135,10 @@ export async function startFaultProxy(target: number): Promise<FaultProxy> {
       res.writeHead(up.statusCode!, up.headers);
       up.pipe(res);
     });
-    upstream.on('error', () => res.destroy());
+    upstream.on('error', () => {
+      requests.push({ method: req.method!, url: req.url!, status: 'unreachable', at: Date.now() });
+      res.destroy();
+    });
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
