@@ -34,6 +34,10 @@ export default defineOutput({
     if (endpoint && !endpoint.endsWith('vpce.amazonaws.com') && endpoint.endsWith('amazonaws.com') && !['fips', 'gov'].some((e) => endpoint.includes(e))) {
       throw configError('s3_endpoint', 's3_endpoint parameter is not supported for S3, use s3_region instead. This parameter is for S3 compatible services');
     }
+    if (params.s3_region === '') {
+      // What "#{ENV['AWS_REGION']}" gives when the variable is unset; the SDK would only say "Region is missing".
+      throw configError('s3_region', 's3_region is empty: give a region, or set the environment variable the config reads it from (AWS_REGION in td-agent\'s configs); without s3_region, logferry uses AWS_REGION, else us-east-1');
+    }
     if (!params.ssl_verify_peer) throw configError('ssl_verify_peer', 'ssl_verify_peer false is refused: give the endpoint\'s CA with NODE_EXTRA_CA_CERTS instead');
     let store: StoreAs;
     try {

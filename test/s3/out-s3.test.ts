@@ -260,8 +260,9 @@ test('a failed start check says what happened, and blames the credentials only w
   assert.match(rejected, /can't call S3 API: credentials rejected \((InvalidAccessKeyId|SignatureDoesNotMatch)\) \(HTTP 403\)/);
 });
 
-test('config errors name the parameter: store_as lzo, proxy_uri, index_format, hex_random_length, an AWS s3_endpoint', async () => {
+test('config errors name the parameter: an empty s3_region, store_as lzo, proxy_uri, index_format, hex_random_length, an AWS s3_endpoint', async () => {
   const cases: Array<[string, RegExp]> = [
+    ['s3_region ""', /parameter 's3_region': s3_region is empty: .*AWS_REGION/],
     ['store_as lzo', /parameter 'store_as': store_as lzo is not supported by logferry \(needs the lzop program\)/],
     ['proxy_uri http://proxy:3128', /parameter 'proxy_uri': is not supported by logferry/],
     ['index_format %5d', /parameter 'index_format': index_format parameter should follow/],
