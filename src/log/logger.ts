@@ -30,10 +30,19 @@ export function createLogger(options: LoggerOptions): Logger & { flush?: () => v
   const sink = options.file ? createWriteStream(options.file, { flags: 'a' }) : process.stderr;
   const timeText = compileStrftime(options.timeFormat ?? DEFAULT_TIME_FORMAT, resolveZone('localtime'));
   const destination = options.format === 'json' ? sink : new FluentdTextStream(sink, timeText, options.suppressRepeatedStacktrace ?? true);
+  // Stack traces are for developers: the operator's log (info, warn) gives the error's class and message only.
+  const withStacks = options.level === 'trace' || options.level === 'debug';
   return pino(
     {
       level: options.level,
       base: undefined,
+      serializers: {
+        err: (err: Error) => {
+          const serialized = pino.stdSerializers.err(err);
+          if (!withStacks) delete (serialized as { stack?: string }).stack;
+          return serialized;
+        },
+      },
       redact: { paths: REDACT, censor: 'xxxxxx' },
       timestamp: pino.stdTimeFunctions.epochTime,
       formatters: { level: (label) => ({ level: label }) },

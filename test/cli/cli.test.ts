@@ -191,12 +191,12 @@ test('<system> process_name sets the process title; <log> time_format is the tex
   }
 });
 
-test('the text log prints an error\'s stack frames after its line; a repeated stack is one "suppressed same stacktrace" line', async () => {
+test('at debug the text log prints an error\'s stack frames after its line; a repeated stack is one "suppressed same stacktrace" line', async () => {
   const script = `
     import { createLogger } from './src/log/logger.ts';
     const err = new Error('boom');
     for (const suppress of [true, false]) {
-      const log = createLogger({ level: 'info', format: 'text', suppressRepeatedStacktrace: suppress });
+      const log = createLogger({ level: 'debug', format: 'text', suppressRepeatedStacktrace: suppress });
       log.warn({ err }, 'failed');
       log.warn({ err }, 'failed');
       await new Promise((r) => setTimeout(r, 50));
@@ -213,4 +213,22 @@ test('the text log prints an error\'s stack frames after its line; a repeated st
   const withFrames = ['L', ...Array<string>(frameCount).fill('F')];
   assert.deepEqual(kinds, [...withFrames, 'L', 'S', ...withFrames, ...withFrames], stderr);
   assert.match(stderr.split('\n')[1]!, /^ {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \[warn\]: at /);
+});
+
+test('at info and above an error is its class and message, without stack frames, in text and JSON logs', async () => {
+  const script = `
+    import { createLogger } from './src/log/logger.ts';
+    for (const format of ['text', 'json']) createLogger({ level: 'info', format }).warn({ err: new Error('boom') }, 'failed');
+    await new Promise((r) => setTimeout(r, 50));
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise((resolve) => child.on('close', resolve));
+  const [text, json, ...rest] = stderr.trimEnd().split('\n');
+  assert.deepEqual(rest, [], stderr);
+  assert.match(text!, /\[warn\]: failed error_class=Error error="boom"$/);
+  const entry = JSON.parse(json!) as { err: { message: string; stack?: string } };
+  assert.equal(entry.err.message, 'boom');
+  assert.equal(entry.err.stack, undefined);
 });
