@@ -64,6 +64,8 @@ export class BufferedOutputHandle implements OutputHandle {
   private stageBytes = 0;
   private queueBytes = 0;
   private retry: RetryState | null = null;
+  /** The message of the failure last logged in the current retry streak. */
+  private lastFailure: string | undefined;
   private timer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private spaceWaiters: Array<() => void> = [];
@@ -375,7 +377,10 @@ export class BufferedOutputHandle implements OutputHandle {
       this.retry = null;
       return;
     }
-    this.o.log.warn({ retry_times: this.retry.steps, next_retry_time: new Date(this.retry.next * 1000).toISOString(), chunk_id: chunk.chunkId, err },
+    // One warn line per failure streak: a retry failing the same way again is logged at debug.
+    const repeated = this.retry.steps > 0 && err.message === this.lastFailure;
+    this.lastFailure = err.message;
+    this.o.log[repeated ? 'debug' : 'warn']({ retry_times: this.retry.steps, next_retry_time: new Date(this.retry.next * 1000).toISOString(), chunk_id: chunk.chunkId, err },
       'failed to flush the buffer.');
     this.scheduleRetry();
   }

@@ -367,6 +367,22 @@ describe('retries', () => {
     });
   }
 
+  test('one warn line per failure streak: a retry failing the same way again is logged at debug, a new error warns again', async () => {
+    const t0 = 1_700_000_000;
+    const clock = new FakeClock(t0);
+    const out = recordingOutput(clock);
+    out.plan = [new Error('endpoint down'), new Error('endpoint down'), new Error('endpoint down'), new Error('HTTP 500')];
+    const r = rig({ attrs: { flush_mode: 'immediate', retry_randomize: 'false' }, plugin: out, clock, root: freshRoot() });
+    await r.handle.start();
+    await r.handle.emit('t', batchOf([[1, { n: 0 }]]));
+    await until(() => r.handle.metrics().nextRetryTime !== null, 'the first failure');
+    for (const next of [1, 3, 7, 15]) await attemptAt(r, out, clock, t0 + next);
+    const failures = r.logs.filter((e) => e.msg === 'failed to flush the buffer.').map((e) => [e.level, (e.err as { message: string }).message]);
+    assert.deepEqual(failures, [['warn', 'endpoint down'], ['debug', 'endpoint down'], ['debug', 'endpoint down'], ['warn', 'HTTP 500']]);
+    assert.equal(out.delivered.length, 1);
+    await r.handle.shutdown();
+  });
+
   test('retry_max_times: gives up after that many retries; every queued chunk is backed up with its bytes', async () => {
     const t0 = 1_700_000_000;
     const root = freshRoot();
