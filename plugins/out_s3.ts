@@ -120,7 +120,8 @@ export default defineOutput({
         const { key, index } = await keys.choose(chunk);
         ctx.log.debug({ chunk_id: chunk.chunkId, key }, 'out_s3: write chunk');
         await upload(chunk, key, index);
-        ctx.log.debug({ chunk_id: chunk.chunkId, key }, 'out_s3: completed to write chunk');
+        // Fluentd says this at debug; at info it is the operator's proof that data leaves the machine.
+        ctx.log.info({ chunk_id: chunk.chunkId, records: chunk.recordCount }, `out_s3: uploaded s3://${bucket}/${key}`);
         if (params.warn_for_delay !== undefined && chunk.metadata.timekey !== null && chunk.metadata.timekey < Date.now() / 1000 - params.warn_for_delay) {
           warn(`out_s3: delayed events were put to s3://${bucket}/${key}`, { key });
         }

@@ -202,7 +202,9 @@ export class PluginFactory {
 
   private baseContext(def: PluginDefinition, conf: ConfigElement, parentLog?: Logger): PluginContext {
     const id = this.pluginId(conf, def.kind !== 'parser' && def.kind !== 'formatter');
-    const log = pluginLogger(parentLog ?? this.log, parentLog ? undefined : id, conf);
+    // The log names a plugin by its @id, else by its type and where the config declares it (not by the generated id).
+    const logName = conf.attrs['@id'] ?? `${def.type} ${conf.location.file}:${conf.location.line}`;
+    const log = pluginLogger(parentLog ?? this.log, parentLog ? undefined : logName, conf);
     const ctx: PluginContext = {
       id,
       type: def.type,

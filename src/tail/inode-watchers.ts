@@ -114,10 +114,10 @@ export class InodeWatchers extends Watchers {
     try {
       reader = await FileReader.open(file, this.decoder);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (!this.warnedPermissionDenied(file, code) && code !== 'ENOENT') this.ctx.log.warn({ path: file, error: (err as Error).message }, 'cannot open');
+      this.cannotRead(file, err as NodeJS.ErrnoException);
       return null;
     }
+    this.readable(file);
     if (reader.ino !== ino) {
       await reader.close(); // replaced in between: the next scan finds what is there now
       return null;
@@ -130,6 +130,7 @@ export class InodeWatchers extends Watchers {
     const w = newTailed(file, reader, committed);
     this.watched.set(String(ino), w);
     this.pos?.set(file, { pos: committed, ino });
+    this.ctx.log.info({}, `following tail of ${file}`);
     return w;
   }
 

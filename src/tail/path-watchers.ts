@@ -229,7 +229,7 @@ export class PathWatchers extends Watchers {
     try {
       st = statSync(w.path);
     } catch (err) {
-      this.warnedPermissionDenied(w.path, (err as NodeJS.ErrnoException).code);
+      this.cannotRead(w.path, err as NodeJS.ErrnoException);
       if (w.reader) this.retire(w); // moved or deleted: read what is left, then let go
       return null;
     }
@@ -244,9 +244,12 @@ export class PathWatchers extends Watchers {
     try {
       reader = await FileReader.open(w.path, this.decoder);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.ctx.log.warn({ path: w.path, error: (err as Error).message }, 'cannot open');
+      this.cannotRead(w.path, err as NodeJS.ErrnoException);
       return null;
     }
+    this.readable(w.path);
+    // open_on_every_update opens the same file again at every read: that is no news.
+    if (!this.p.open_on_every_update || reader.ino !== w.ino) this.ctx.log.info({}, `following tail of ${w.path}`);
     if (w.ino !== null && reader.ino !== w.ino) {
       // The file the offset is in was rotated away before this open: during start-up, or while logferry was down
       // (with open_on_every_update, also between two reads; a file replaced in place is simply gone).

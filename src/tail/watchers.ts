@@ -28,7 +28,8 @@ export abstract class Watchers {
   protected stopped = false;
   protected readonly decoder: TextDecoder | null;
   protected readonly lines: LineEmitter;
-  private readonly permissionWarned = new Set<string>();
+  /** Files warned about as unreadable, until they are read again. */
+  private readonly unreadable = new Set<string>();
   private readonly dirWatchers = new Map<string, FSWatcher>();
 
   constructor(protected readonly ctx: InputContext, protected readonly p: TailOptions, parser: Parser, protected readonly pos: PositionFile | null) {
@@ -98,11 +99,19 @@ export abstract class Watchers {
     }
   }
 
-  /** Warns that a file cannot be read for its permissions (once, with ignore_repeated_permission_error); true if it did. */
-  protected warnedPermissionDenied(file: string, code: string | undefined): boolean {
-    if (code !== 'EACCES' || (this.p.ignore_repeated_permission_error && this.permissionWarned.has(file))) return false;
-    this.permissionWarned.add(file);
-    this.ctx.log.warn({ path: file }, 'permission denied: cannot read the file');
-    return true;
+  /**
+   * A file that cannot be stat'ed or opened (other than not being there): warned once, not at every poll, until it
+   * can be read again; with ignore_repeated_permission_error, once for good.
+   */
+  protected cannotRead(file: string, err: NodeJS.ErrnoException): void {
+    if (err.code === 'ENOENT' || this.unreadable.has(file)) return;
+    this.unreadable.add(file);
+    if (err.code === 'EACCES') this.ctx.log.warn({ path: file }, 'permission denied: cannot read the file');
+    else this.ctx.log.warn({ path: file, error: err.message }, 'cannot open');
+  }
+
+  /** The file could be opened: a later failure is a new streak, warned again. */
+  protected readable(file: string): void {
+    if (!this.p.ignore_repeated_permission_error) this.unreadable.delete(file);
   }
 }

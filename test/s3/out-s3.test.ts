@@ -57,6 +57,7 @@ test('worked example 1: logs/2011010213_0.gz then _1; out_file lines gzipped as 
   assert.equal(object.text, '2011-01-02T13:14:15Z\ttest\t{"a":1}\n2011-01-02T13:14:15Z\ttest\t{"a":2}\n');
   assert.equal(object.contentType, 'application/x-gzip');
   assert.deepEqual([...object.body.subarray(0, 2)], [0x1f, 0x8b]);
+  assert.ok(r.logs.some((l) => l.level === 'info' && l.msg === 'out_s3: uploaded s3://bucket/logs/2011010213_0.gz' && l.records === 2), 'the upload is logged at info');
   await emitAndFlush(r, 'test', [{ a: 3 }]);
   assert.deepEqual(await s3.listKeys('logs/'), ['logs/2011010213_0.gz', 'logs/2011010213_1.gz']);
 });

@@ -163,3 +163,24 @@ test('from_encoding converts the file\'s bytes to UTF-8; encoding must be UTF-8 
   await assert.rejects(tail(file, 'from_encoding ISO-8859-1'), /'from_encoding' parameter must be specified with 'encoding' parameter/);
   await assert.rejects(tail(file, 'encoding utf-8\n  from_encoding no-such-charset'), /unknown encoding name - no-such-charset/);
 });
+
+test('"following tail of PATH" at info, the source named by its type and file:line when it has no @id', async () => {
+  const file = path.join(tmp.dir, 'following.log');
+  writeFileSync(file, 'x\n');
+  const { r, id } = await tail(file);
+  await r.waitForEvents(id, 1);
+  const line = r.logs.find((l) => l.msg === `following tail of ${file}`);
+  assert.ok(line, JSON.stringify(r.logs.map((l) => l.msg)));
+  assert.equal(line.level, 'info');
+  assert.match(String(line.plugin_id), /^tail \S+:\d+$/);
+});
+
+test('a path that cannot be read is warned about once, not at every poll', async () => {
+  const notADir = path.join(tmp.dir, 'plain-file');
+  writeFileSync(notADir, '');
+  const file = path.join(notADir, 'app.log'); // stat fails with ENOTDIR at every poll
+  const { r } = await tail(file);
+  await new Promise((res) => setTimeout(res, 1500));
+  const warns = r.logs.filter((l) => l.level === 'warn' && l.path === file);
+  assert.equal(warns.length, 1, JSON.stringify(warns));
+});
