@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PluginRegistry } from '../engine/registry.ts';
 import { runAgent, runConfigCommand, runRouteCommand, type RunOptions } from './run-command.ts';
+import { closest } from './suggest.ts';
+
+const COMMANDS = ['config', 'route', 'parse', 'format'];
 
 const HELP = `Usage: logferry [options]                 run the agent (Fluentd's flags)
        logferry config -c FILE [--json]   print the effective configuration
@@ -27,6 +30,8 @@ Signals: SIGTERM/SIGINT stop gracefully (flush_at_shutdown applies), SIGUSR1 flu
 SIGHUP/SIGUSR2 reload the configuration (an invalid new one is reported and the running one kept).
 `;
 
+const NODE_SUPPORT = 'Supports Node 20 and later. The AWS SDK version it pins runs on Node 20; the SDK\'s releases after the first week of January 2027 need Node 22, so upgrading the SDK past them will need Node 22.';
+
 // Fluentd flags that make no sense for logferry: refused by name rather than ignored.
 const REFUSED: Record<string, string> = {
   daemon: 'run logferry under systemd (or another supervisor) instead of daemonizing',
@@ -35,6 +40,47 @@ const REFUSED: Record<string, string> = {
   'config-file-type': 'only the Fluentd config syntax is supported, not YAML',
   setup: 'write the config file yourself; see conf/ for examples',
 };
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  'inline-config': { type: 'string', short: 'i' },
+  plugin: { type: 'string', short: 'p', multiple: true },
+  'dry-run': { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+  quiet: { type: 'boolean', short: 'q', multiple: true },
+  log: { type: 'string', short: 'o' },
+  'without-source': { type: 'boolean' },
+  'suppress-config-dump': { type: 'boolean' },
+  'no-supervisor': { type: 'boolean' },
+  'strict-config-value': { type: 'boolean' },
+  workers: { type: 'string' },
+  'list-plugins': { type: 'boolean' },
+  json: { type: 'boolean' },
+  label: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  daemon: { type: 'string', short: 'd' },
+  user: { type: 'string' },
+  group: { type: 'string' },
+  'config-file-type': { type: 'string' },
+  setup: { type: 'string', short: 's' },
+} as const;
+
+/** " Did you mean ...?" for a mistyped command or option, else nothing. */
+function didYouMean(err: NodeJS.ErrnoException, args: string[]): string {
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /'(-{1,2}[^']+)'/.exec(err.message)?.[1] ?? '';
+    const name = given.replace(/^-+/, '').split('=')[0]!;
+    const match = closest(name, Object.keys(OPTIONS));
+    return match ? ` Did you mean --${match}?` : '';
+  }
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const word = args.find((a) => !a.startsWith('-')) ?? '';
+    const match = closest(word, COMMANDS);
+    return match ? ` Did you mean 'logferry ${match}'?` : ` The commands are ${COMMANDS.join(', ')}.`;
+  }
+  return '';
+}
 
 async function main(argv: string[]): Promise<number> {
   const sub = argv[0];
@@ -47,34 +93,14 @@ async function main(argv: string[]): Promise<number> {
     return runFormatCommand(argv.slice(1), stdio());
   }
   const rest = sub === 'config' || sub === 'route' ? argv.slice(1) : argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: sub === 'route',
-    options: {
-      config: { type: 'string', short: 'c' },
-      'inline-config': { type: 'string', short: 'i' },
-      plugin: { type: 'string', short: 'p', multiple: true },
-      'dry-run': { type: 'boolean' },
-      verbose: { type: 'boolean', short: 'v', multiple: true },
-      quiet: { type: 'boolean', short: 'q', multiple: true },
-      log: { type: 'string', short: 'o' },
-      'without-source': { type: 'boolean' },
-      'suppress-config-dump': { type: 'boolean' },
-      'no-supervisor': { type: 'boolean' },
-      'strict-config-value': { type: 'boolean' },
-      workers: { type: 'string' },
-      'list-plugins': { type: 'boolean' },
-      json: { type: 'boolean' },
-      label: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean' },
-      daemon: { type: 'string', short: 'd' },
-      user: { type: 'string' },
-      group: { type: 'string' },
-      'config-file-type': { type: 'string' },
-      setup: { type: 'string', short: 's' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: sub === 'route', options: OPTIONS });
+  } catch (err) {
+    process.stderr.write(`logferry: ${(err as Error).message.replace(/\.?$/, '.')}${didYouMean(err as NodeJS.ErrnoException, rest)}\nRun 'logferry --help' for the commands and options.\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -83,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     // src/cli/ in the checkout, dist/src/cli/ in the build.
     const up = import.meta.url.endsWith('.ts') ? '../../' : '../../../';
     const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`logferry ${pkg.version}\n`);
+    process.stdout.write(`logferry ${pkg.version} on Node ${process.version}\n${NODE_SUPPORT}\n`);
     return 0;
   }
   for (const [flag, why] of Object.entries(REFUSED)) {

@@ -232,3 +232,22 @@ test('at info and above an error is its class and message, without stack frames,
   assert.equal(entry.err.message, 'boom');
   assert.equal(entry.err.stack, undefined);
 });
+
+test('a mistyped command or option gets "did you mean"; an unknown word lists the commands', async () => {
+  const command = await runCli(['confg', '-c', 'x.conf']);
+  assert.equal(command.code, 2);
+  assert.match(command.stderr, /Did you mean 'logferry config'\?/);
+  const option = await runCli(['--dryrun', '-c', 'x.conf']);
+  assert.equal(option.code, 2);
+  assert.match(option.stderr, /Unknown option '--dryrun'\. Did you mean --dry-run\?/);
+  const unknown = await runCli(['frobnicate']);
+  assert.match(unknown.stderr, /The commands are config, route, parse, format\./);
+  assert.doesNotMatch(unknown.stderr, /Did you mean/);
+});
+
+test('--version names the Node version running it and the Node versions supported', async () => {
+  const r = await runCli(['--version']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, new RegExp(`^logferry \\d+\\.\\d+\\.\\d+ on Node ${process.version.replace(/\./g, '\\.')}\\n`));
+  assert.match(r.stdout, /Supports Node 20 and later\..*January 2027 need Node 22/);
+});
