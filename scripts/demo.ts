@@ -4,8 +4,7 @@
  * while it runs, stops it gracefully, then prints the object keys written and a few decoded records.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -16,7 +15,10 @@ import S3rver from 's3rver';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bucket = 'logferry-demo';
-const work = mkdtempSync(path.join(tmpdir(), 'logferry-demo-'));
+// Kept after the run (and replaced by the next one), so the objects can be looked at.
+const work = path.join(repo, '.tmp', 'demo');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
 const demoDir = path.join(work, 'logs');
 cpSync(path.join(repo, 'conf/demo'), demoDir, { recursive: true });
 
@@ -61,19 +63,27 @@ const client = new S3Client({
 });
 const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
 const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
+const objectsDir = path.join(work, 'objects');
 console.log(`\nlogferry exited with ${code}; ${keys.length} objects in s3://${bucket}:`);
-for (const key of keys) console.log(`  ${key}`);
+const bodies = new Map<string, Buffer>();
+for (const key of keys) {
+  console.log(`  ${key}`);
+  const body = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const bytes = Buffer.from(await body.Body!.transformToByteArray());
+  bodies.set(key, bytes);
+  mkdirSync(path.dirname(path.join(objectsDir, key)), { recursive: true });
+  writeFileSync(path.join(objectsDir, key), bytes);
+}
 for (const prefix of ['nginx/', 'auth/', 'netstat/', 'netstat.changes/']) {
   const key = keys.find((k) => k.startsWith(prefix));
   if (!key) continue;
-  const body = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const bytes = Buffer.from(await body.Body!.transformToByteArray());
+  const bytes = bodies.get(key)!;
   const lines = (key.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8').trim().split('\n');
   console.log(`\n${key} (${lines.length} records), first ${Math.min(2, lines.length)}:`);
   for (const line of lines.slice(0, 2)) console.log(`  ${line}`);
 }
+console.log(`\nThe objects are kept in ${path.relative(process.cwd(), objectsDir) || objectsDir}/ (zcat them); the next npm start replaces them.`);
 await server.close();
-rmSync(work, { recursive: true, force: true });
 process.exit(code === 0 && keys.length > 0 ? 0 : 1);
 
 function sleep(ms: number): Promise<void> {
