@@ -41,7 +41,14 @@ export class UdpServer {
         resolve();
       });
     });
-    if (o.receiveBufferSize !== undefined) socket.setRecvBufferSize(o.receiveBufferSize);
+    if (o.receiveBufferSize !== undefined) {
+      try {
+        socket.setRecvBufferSize(o.receiveBufferSize);
+      } catch (err) {
+        socket.close();
+        throw new Error(`receive_buffer_size ${o.receiveBufferSize}: ${(err as Error).message}`);
+      }
+    }
     this.socket = socket;
     return socket.address().port;
   }
