@@ -22,15 +22,27 @@ export interface EmbedContext {
 // A Ruby string literal as written in a config: single-quoted (only \\ and \' escape), or double-quoted without
 // interpolation (#{, #@, #$) and with the escapes \\ \" \n \t.
 const RUBY_STRING = String.raw`'(?:[^'\\\n]|\\[^\n])*'|"(?:[^"\\#\n]|#(?![{@$])|\\[\\"nt])*"`;
+// A default may also be a Ruby number (`ENV.fetch('ES_PORT', 9200)`), which interpolates as its to_s.
+const RUBY_NUMBER = String.raw`-?\d[\d_]*(?:\.\d[\d_]*)?`;
+const RUBY_LITERAL = `${RUBY_STRING}|${RUBY_NUMBER}`;
 const EXPRESSION = new RegExp(
-  String.raw`[ \t]*(?:ENV\[[ \t]*(${RUBY_STRING})[ \t]*\](?:[ \t]*\|\|[ \t]*(${RUBY_STRING}))?` +
-    String.raw`|ENV\.fetch\([ \t]*(${RUBY_STRING})[ \t]*(?:,[ \t]*(${RUBY_STRING})[ \t]*)?\)` +
+  String.raw`[ \t]*(?:ENV\[[ \t]*(${RUBY_STRING})[ \t]*\](?:[ \t]*\|\|[ \t]*(${RUBY_LITERAL}))?` +
+    String.raw`|ENV\.fetch\([ \t]*(${RUBY_STRING})[ \t]*(?:,[ \t]*(${RUBY_LITERAL})[ \t]*)?\)` +
     String.raw`|(Socket\.gethostname|hostname|worker_id|use_nil|use_default)|)[ \t]*\}`,
   'y',
 );
 const EXPRESSION_TEXT = /[^}\n]*\}?/y;
 
 const DOUBLE_QUOTED_ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n', t: '\t' };
+
+/** A string or number literal's value as Ruby interpolates it (`9200` -> "9200", `1_000` -> "1000", `2.50` -> "2.5"). */
+function rubyLiteralValue(literal: string): string {
+  if (literal.startsWith("'") || literal.startsWith('"')) return rubyStringValue(literal);
+  const digits = literal.replace(/_/g, '');
+  if (!digits.includes('.')) return BigInt(digits).toString();
+  const value = String(Number(digits));
+  return value.includes('.') || value.includes('e') ? value : `${value}.0`;
+}
 
 function rubyStringValue(literal: string): string {
   const body = literal.slice(1, -1);
@@ -49,7 +61,7 @@ export function readEmbedded(s: Scanner, ctx: EmbedContext): EmbeddedValue {
     const text = s.check(EXPRESSION_TEXT) ?? '';
     s.fail(
       `unsupported embedded Ruby code "#{${text}": logferry does not evaluate Ruby; it supports ` +
-        `#{ENV['NAME']}, #{ENV['NAME'] || 'default'}, #{ENV.fetch('NAME', 'default')}, #{Socket.gethostname}, #{hostname}, #{worker_id}, ` +
+        `#{ENV['NAME']}, #{ENV['NAME'] || 'default'}, #{ENV.fetch('NAME', 'default' or 9200)}, #{Socket.gethostname}, #{hostname}, #{worker_id}, ` +
         `#{use_nil}, #{use_default} and #{}`,
       start,
     );
@@ -58,13 +70,13 @@ export function readEmbedded(s: Scanner, ctx: EmbedContext): EmbeddedValue {
   const [, envName, envFallback, fetchName, fetchDefault, word] = m;
   if (envName !== undefined) {
     // `ENV['X'] || 'default'`: Ruby's nil-or, so a variable set to "" stays "".
-    return ctx.env[rubyStringValue(envName)] ?? (envFallback !== undefined ? rubyStringValue(envFallback) : '');
+    return ctx.env[rubyStringValue(envName)] ?? (envFallback !== undefined ? rubyLiteralValue(envFallback) : '');
   }
   if (fetchName !== undefined) {
     const name = rubyStringValue(fetchName);
     const value = ctx.env[name];
     if (value !== undefined) return value;
-    if (fetchDefault !== undefined) return rubyStringValue(fetchDefault);
+    if (fetchDefault !== undefined) return rubyLiteralValue(fetchDefault);
     s.fail(`environment variable ${name} is not set (ENV.fetch('${name}') has no default)`, start);
   }
   switch (word) {

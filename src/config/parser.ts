@@ -48,7 +48,7 @@ export function parseConfigString(text: string, file: string, opts: EmbedOptions
   const root = newElement('ROOT', '', { file, line: 0 });
   const parser = new FileParser(new Scanner(text, file), dirname(resolve(file)), session);
   parser.parseElement(true, null, root, 0);
-  checkTopLevel(root);
+  checkTopLevel(root, session.warn);
   return root;
 }
 

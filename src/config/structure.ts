@@ -1,5 +1,5 @@
 import type { ConfigElement } from './element.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, formatConfigMessage } from './errors.ts';
 
 /**
  * The top level of a config (root_agent.rb): which directives may appear there and inside `<worker>`, and what
@@ -11,10 +11,16 @@ const TOP_LEVEL = new Set(['source', 'match', 'filter', 'label', 'system', 'work
 const IN_WORKER = new Set(['source', 'match', 'filter', 'label']);
 const WORKER_ID = /^([0-9]+)(?:-([0-9]+))?$/;
 
-export function checkTopLevel(root: ConfigElement): void {
-  for (const el of root.elements) {
+/**
+ * An unknown top-level directive is only warned about, as Fluentd does (its parameters are never read), and left
+ * out of the tree.
+ */
+export function checkTopLevel(root: ConfigElement, warn: (message: string) => void): void {
+  for (const el of [...root.elements]) {
     if (!TOP_LEVEL.has(el.name)) {
-      fail(`unknown directive <${el.name}>: the top level allows <source>, <match>, <filter>, <label>, <system> and <worker>`, el);
+      warn(formatConfigMessage(`section <${el.name}> is not used: the top level has <source>, <match>, <filter>, <label>, <system> and <worker>`, { location: el.location }));
+      root.elements.splice(root.elements.indexOf(el), 1);
+      continue;
     }
     if (el.name === 'label') checkLabel(el);
     if (el.name === 'worker') checkWorker(el);

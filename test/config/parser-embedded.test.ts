@@ -31,6 +31,14 @@ describe('embedded Ruby forms', () => {
     assert.equal(valueOf(`"#{ENV.fetch('UNSET', 'it\\'s')}"`, opts), "it's");
   });
 
+  test('a number as the default interpolates as Ruby prints it', () => {
+    assert.equal(valueOf(`"#{ENV.fetch('UNSET', 9200)}"`, opts), '9200');
+    assert.equal(valueOf(`"#{ENV.fetch('EMBEDDED_VAR', 9200)}"`, opts), 'embedded');
+    assert.equal(valueOf(`"#{ENV['UNSET'] || 1_000}"`, opts), '1000');
+    assert.equal(valueOf(`"#{ENV.fetch('UNSET', 2.50)}"`, opts), '2.5');
+    assert.equal(valueOf(`"#{ENV.fetch('UNSET', 3.0)}"`, opts), '3.0');
+  });
+
   test('ENV.fetch without a default: set works, unset is an error at its line', () => {
     assert.equal(valueOf(`"#{ENV.fetch('EMBEDDED_VAR')}"`, opts), 'embedded');
     assertParseError(`a b\nk "#{ENV.fetch('UNSET')}"`, 2, /environment variable UNSET is not set/, opts);

@@ -112,7 +112,14 @@ describe('top-level structure', () => {
       parse(text).elements.map((el) => el.name),
       ['source', 'match', 'filter', 'label', 'system', 'worker'],
     );
-    assertParseError('<source>\n</source>\n<store>\n</store>', 3, /unknown directive <store>/);
+  });
+
+  test('an unknown top-level directive (<test>) is warned about with file:line and left out, as Fluentd does', () => {
+    const warnings: string[] = [];
+    const root = parse('<source>\n</source>\n<test>\n  foo bar\n</test>', { ...EMBED, onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(root.elements.map((el) => el.name), ['source']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^\(test\):3: section <test> is not used/);
   });
 
   test('<label> needs a name; @ROOT is reserved', () => {
