@@ -2,6 +2,7 @@ import { reverse } from 'node:dns/promises';
 import type { Socket } from 'node:net';
 import type { EventBatch } from '../event/event-batch.ts';
 import type { Logger } from '../plugin-api/logger.ts';
+import { retryEmit } from '../server/retry-emit.ts';
 import { pack } from './codec.ts';
 import { describe, frameToEvents, type EventOptions, type Peer } from './events.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -23,9 +24,6 @@ export interface ConnectionSettings {
   emit(tag: string, batch: EventBatch): Promise<void>;
   log: Logger;
 }
-
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 1000;
 
 /**
  * One client connection of in_forward: the handshake when <security> asks for it, then frames in order. Each
@@ -185,19 +183,12 @@ export class ForwardConnection {
   }
 
   /** Emits with the socket paused, retrying while the buffers refuse; false if the connection closed meanwhile. */
-  private async emit(tag: string, batch: EventBatch): Promise<boolean> {
+  private emit(tag: string, batch: EventBatch): Promise<boolean> {
     this.socket.pause();
-    for (let backoff = RETRY_MIN_MS; ; backoff = Math.min(RETRY_MAX_MS, backoff * 2)) {
-      try {
-        await this.s.emit(tag, batch);
-        return !this.closed;
-      } catch (err) {
-        // The engine warns "emit transaction failed"; the client gets no ack until the buffers take the events.
-        this.s.log.debug({ host: this.peer.address, tag, error: (err as Error).message, retry_ms: backoff }, 'emit refused; this connection pauses and retries');
-      }
-      await new Promise((r) => setTimeout(r, backoff));
-      if (this.closed) return false;
-    }
+    return retryEmit(() => this.s.emit(tag, batch), () => this.closed, (err, retryMs) => {
+      // The engine warns "emit transaction failed"; the client gets no ack until the buffers take the events.
+      this.s.log.debug({ host: this.peer.address, tag, error: err.message, retry_ms: retryMs }, 'emit refused; this connection pauses and retries');
+    });
   }
 
   /** An incomplete frame with no new byte for stallTimeoutMs: the client stalled mid-frame. */
