@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { EventBatch, EventRecord } from '../event/event-batch.ts';
 import { BufferChunkOverflowError, BufferOverflowError, UnrecoverableError } from '../plugin-api/errors.ts';
 import type { Logger } from '../plugin-api/logger.ts';
-import type { ChunkMetadata, OutputHandle, OutputPlugin, SystemSettings } from '../plugin-api/types.ts';
+import type { BufferMetrics, ChunkMetadata, OutputHandle, OutputPlugin, SystemSettings } from '../plugin-api/types.ts';
 import { RetryState } from './retry-state.ts';
 import { packStandardEntry } from './standard-format.ts';
 import type { BufferSettings } from './settings.ts';
@@ -15,25 +15,6 @@ export interface Clock {
   now(): number;
 }
 
-export interface BufferMetrics {
-  stagedChunks: number;
-  queueLength: number;
-  stageBytes: number;
-  queueBytes: number;
-  /** Steps of the current retry state (0 at the first failure, as Fluentd's retry_state); 0 when not retrying. */
-  retryCount: number;
-  nextRetryTime: number | null;
-  /** Epoch seconds of the first failure of the current retry state; null when not retrying (Fluentd's retry.start). */
-  retryStart: number | null;
-  /** Timekeys of the chunks held (staged, queued, being written), oldest first; empty without a time chunk key. */
-  timekeys: number[];
-  totalLimitSize: number;
-  emitRecords: number;
-  writtenChunks: number;
-  droppedChunks: number;
-  /** Failed emits and failed writes since start (Fluentd's num_errors, monitor_agent's retry_count). */
-  numErrors: number;
-}
 
 export interface BufferedOutputOptions {
   id: string;

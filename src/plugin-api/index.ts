@@ -16,7 +16,6 @@ import type { ParamsSchema } from './params.ts';
 export * from './types.ts';
 export * from './errors.ts';
 export type { Logger } from './logger.ts';
-export type { BufferMetrics } from '../buffer/buffered-output.ts';
 export { p } from './params.ts';
 export type { ParamsSchema } from './params.ts';
 export { readSection } from './read-section.ts';

@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { ConfigElement, SourceLocation } from '../config/element.ts';
 import type { EventBatch, EventRecord } from '../event/event-batch.ts';
-import type { BufferMetrics } from '../buffer/buffered-output.ts';
 import type { Logger } from './logger.ts';
 import type { ParamsSchema } from './params.ts';
 
@@ -104,6 +103,26 @@ export interface AgentOptions {
   logLevel: string;
   rootDir: string | undefined;
   withoutSource: boolean;
+}
+
+export interface BufferMetrics {
+  stagedChunks: number;
+  queueLength: number;
+  stageBytes: number;
+  queueBytes: number;
+  /** Steps of the current retry state (0 at the first failure, as Fluentd's retry_state); 0 when not retrying. */
+  retryCount: number;
+  nextRetryTime: number | null;
+  /** Epoch seconds of the first failure of the current retry state; null when not retrying (Fluentd's retry.start). */
+  retryStart: number | null;
+  /** Timekeys of the chunks held (staged, queued, being written), oldest first; empty without a time chunk key. */
+  timekeys: number[];
+  totalLimitSize: number;
+  emitRecords: number;
+  writtenChunks: number;
+  droppedChunks: number;
+  /** Failed emits and failed writes since start (Fluentd's num_errors, monitor_agent's retry_count). */
+  numErrors: number;
 }
 
 /** One running plugin as the engine reports it (monitor_agent). */
