@@ -73,7 +73,7 @@ export class PluginFactory {
   async createInput(conf: ConfigElement): Promise<{ id: string; plugin: InputPlugin; stats: { emitRecords: number } }> {
     if (!this.agent) throw new Error('inputs are built by an engine');
     const def = await this.definition<InputDefinition>('input', conf);
-    if (def.helpers?.includes('parse')) convertLegacyParse(conf);
+    if (def.helpers?.includes('parse')) convertLegacyParse(conf, Object.keys(def.params.shape));
     const base = this.emittingContext(def, conf);
     const agent = this.agent;
     const stats = { emitRecords: 0 };
@@ -99,7 +99,7 @@ export class PluginFactory {
   /** `contextLabel`: the <label> the directive is in, where its emits go without an `@label` (Fluentd's context_router). */
   async createFilter(conf: ConfigElement, contextLabel?: string): Promise<{ id: string; plugin: FilterPlugin }> {
     const def = await this.definition<FilterDefinition>('filter', conf);
-    if (def.helpers?.includes('parse')) convertLegacyParse(conf);
+    if (def.helpers?.includes('parse')) convertLegacyParse(conf, Object.keys(def.params.shape));
     const ctx = this.emittingContext(def, conf, contextLabel);
     const params = this.readParams(def, conf, ctx.log);
     return { id: ctx.id, plugin: await def.create(ctx, params, conf) };

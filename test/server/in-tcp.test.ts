@@ -105,6 +105,29 @@ describe('in_tcp delimiter, <extract>, <security> and TLS', () => {
     }
   });
 
+  it('v0.12 style: a top-level format with delimiter keeps the delimiter for framing', async () => {
+    const rx = await startListener(`
+<source>
+  @type tcp
+  port 0
+  bind 127.0.0.1
+  tag legacy
+  format json
+  delimiter |
+</source>
+<match **>
+  @type capture
+  @id legacy
+</match>`, 'listening tcp socket');
+    try {
+      await tcpSend(rx.port, '{"v":1}|{"v":2}|');
+      const got = await rx.waitForEvents('legacy', 2);
+      assert.deepEqual(got.map((e) => e.record.v), [1, 2]);
+    } finally {
+      await rx.stop();
+    }
+  });
+
   it('<security> refuses a client outside its <client> networks with a warn line', async () => {
     const rx = await startListener(`
 <source>
