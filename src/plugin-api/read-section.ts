@@ -52,8 +52,26 @@ export function readSection<S extends ParamsSchema>(
   }
   const params = result.data as Record<string, unknown>;
   for (const key of element.nils) if (key in shape) params[key] = undefined;
+  warnFractionWithUnit(schema, element, params, options.log);
   return result.data;
 }
+
+/**
+ * Fluentd reads a time's unit with the whole digits just before it, so `0.5s` is 5 seconds and `1.5m` 300: logferry
+ * reads it the same way, and says so, since that is rarely what was meant.
+ */
+function warnFractionWithUnit(schema: ParamsSchema, element: ConfigElement, params: Record<string, unknown>, log: ReadSectionOptions['log']): void {
+  if (!log || !Object.values(element.attrs).some((v) => FRACTION_WITH_UNIT.test(v))) return;
+  for (const { name, type } of describeParams(schema)) {
+    const text = element.attrs[name];
+    if (type !== 'time' || text === undefined || !FRACTION_WITH_UNIT.test(text)) continue;
+    const where = element.attrLocations[name] ?? element.location;
+    log.warn({ file: where.file, line: where.line }, `${name} ${text} is read as ${String(params[name])} seconds, as Fluentd reads it (a unit takes the whole digits before it); write the value in seconds without a unit, e.g. ${name} ${Number.parseFloat(text) * UNIT_SECONDS[text.trim().slice(-1)]!}`);
+  }
+}
+
+const FRACTION_WITH_UNIT = /^\s*\d*\.\d+\s*[smhd]\s*$/;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 function sectionLabel(element: ConfigElement): string {
   return element.arg ? `${element.name} ${element.arg}` : element.name;
