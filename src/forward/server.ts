@@ -1,7 +1,8 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer as createTcpServer, isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import type { Logger } from '../plugin-api/logger.ts';
+import { listenStream } from '../server/listen.ts';
 import { ForwardConnection, type ConnectionSettings } from './connection.ts';
 
 export interface ServerOptions {
@@ -27,23 +28,8 @@ export class ForwardServer {
   /** Listens; resolves with the port (the one the system chose for port 0). */
   async start(): Promise<number> {
     const { o } = this;
-    const onSocket = (socket: Socket) => this.accept(socket);
-    const server = o.tls ? createTlsServer(o.tls, onSocket) : createTcpServer(onSocket);
-    if (o.tls) {
-      server.on('tlsClientError', (err: Error, socket: Socket) => {
-        const host = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-        o.log.warn({ host, port: socket.remotePort, reason: err.message }, `forward connection from ${host}:${socket.remotePort ?? '?'} closed: TLS handshake failed: ${err.message}`);
-      });
-    }
-    server.on('error', (err) => o.log.error({ error: err.message }, 'forward server error'));
+    const server = await listenStream({ ...o, name: 'forward' }, (socket) => this.accept(socket));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: o.port, host: o.bind, backlog: o.backlog }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
     const port = (server.address() as AddressInfo).port;
     const udp = createSocket(isIPv6(o.bind) ? 'udp6' : 'udp4');
     udp.on('message', (_data, rinfo) => {

@@ -1,8 +1,9 @@
-import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import type { EventBatch } from '../plugin-api/index.ts';
 import type { Logger } from '../plugin-api/logger.ts';
 import type { Emits } from './emits.ts';
+import { listenStream } from './listen.ts';
 import { peerOf, resolveHostname, type Peer } from './peer.ts';
 import { retryEmit } from './retry-emit.ts';
 import type { Splitter } from './splitters.ts';
@@ -35,24 +36,8 @@ export class StreamServer {
 
   /** Listens; resolves with the port (the one the system chose for port 0). */
   async start(): Promise<number> {
-    const { o } = this;
-    const onSocket = (socket: Socket) => this.accept(socket);
-    const server = o.tls ? createTlsServer(o.tls, onSocket) : createTcpServer(onSocket);
-    if (o.tls) {
-      server.on('tlsClientError', (err: Error, socket: Socket) => {
-        const peer = peerOf(socket.remoteAddress, socket.remotePort);
-        o.log.warn({ host: peer.address, port: peer.port, reason: err.message }, `${o.name} connection from ${peer.address}:${peer.port} closed: TLS handshake failed: ${err.message}`);
-      });
-    }
-    server.on('error', (err) => o.log.error({ error: err.message }, `${o.name} server error`));
+    const server = await listenStream(this.o, (socket) => this.accept(socket));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: o.port, host: o.bind }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
     return (server.address() as AddressInfo).port;
   }
 
