@@ -38,3 +38,24 @@ export async function udpSend(port: number, ...messages: Array<string | Buffer>)
   for (const m of messages) await new Promise<void>((resolve, reject) => s.send(m, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
   s.close();
 }
+
+/** A <match **> whose memory buffer refuses emits (throw_exception) once it holds 2 KB, until a flush. */
+export function smallBufferMatch(dir: string): string {
+  return `
+<match **>
+  @type file
+  path ${dir}/out
+  append true
+  <format>
+    @type single_value
+  </format>
+  <buffer>
+    @type memory
+    total_limit_size 2k
+    chunk_limit_size 1m
+    overflow_action throw_exception
+    flush_mode interval
+    flush_interval 1h
+  </buffer>
+</match>`;
+}

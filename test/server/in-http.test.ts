@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pack } from '../../src/forward/codec.ts';
 import { Engine } from '../../src/engine/engine.ts';
-import { memoryLogger, sleep, type RunningEngine } from '../helpers/harness.ts';
-import { startListener } from './helpers.ts';
+import { gzipSync } from 'node:zlib';
+import { memoryLogger, sleep, tempDir, type RunningEngine } from '../helpers/harness.ts';
+import { smallBufferMatch, startListener } from './helpers.ts';
 
 type Rx = RunningEngine & { port: number };
 
@@ -128,6 +129,46 @@ describe('in_http responses, CORS and <parse>', () => {
       assert.equal((await post(rx, '/audit', 'no-match-here!', 'text/plain')).status, 400);
       const got = await rx.waitForEvents('http', 1);
       assert.deepEqual([got[0]!.tag, got[0]!.record], ['audit', { user: 'alice', action: 'login' }]);
+    } finally {
+      await rx.stop();
+    }
+  });
+});
+
+describe('in_http with a full buffer, and compressed bodies', () => {
+  it('answers 500 while the buffer refuses (the client keeps the events), 200 once it has room', async () => {
+    const { dir, cleanup } = tempDir();
+    const rx = await startListener(`
+<source>
+  @type http
+  port 0
+  bind 127.0.0.1
+</source>
+${smallBufferMatch(dir)}`, 'listening http');
+    try {
+      const body = (i: number) => JSON.stringify({ message: `${i} ${'x'.repeat(1500)}` });
+      assert.equal((await post(rx, '/full', body(0))).status, 200);
+      assert.equal((await post(rx, '/full', body(1))).status, 200);
+      const refused = await post(rx, '/full', body(2));
+      assert.equal(refused.status, 500);
+      assert.match(await refused.text(), /^500 Internal Server Error\n.*total_limit_size/);
+      await rx.engine.flushAll();
+      assert.equal((await post(rx, '/full', body(2))).status, 200);
+    } finally {
+      await rx.stop();
+      cleanup();
+    }
+  });
+
+  it('takes a gzip body, and answers 400 to a body that is not gzip', async () => {
+    const rx = await startListener(source(), 'listening http');
+    try {
+      const ok = await post(rx, '/gz', gzipSync('{"z":1}'), 'application/json', { 'Content-Encoding': 'gzip' });
+      assert.equal(ok.status, 200);
+      const bad = await post(rx, '/gz', '{"z":2}', 'application/json', { 'Content-Encoding': 'gzip' });
+      assert.equal(bad.status, 400);
+      await sleep(100);
+      assert.deepEqual(rx.events('http').map((e) => e.record), [{ z: 1 }]);
     } finally {
       await rx.stop();
     }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../src/engine/engine.ts';
-import { memoryLogger, type RunningEngine } from '../helpers/harness.ts';
+import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
+import { makeCerts } from '../forward/forward-helpers.ts';
+import { memoryLogger, tempDir, type RunningEngine } from '../helpers/harness.ts';
 import { startListener, tcpConnect, tcpSend, udpSend } from './helpers.ts';
 
 type Rx = RunningEngine & { port: number };
@@ -139,6 +142,34 @@ describe('in_syslog over TCP', () => {
       assert.equal(got[0]!.record.message, 'legacy');
     } finally {
       await legacy.stop();
+    }
+  });
+});
+
+describe('in_syslog over TLS', () => {
+  it('reads octet-counted frames over <transport tls> and adds the sender host name', async () => {
+    const { dir, cleanup } = tempDir();
+    const certs = makeCerts(dir);
+    const rx = await startListener(config(`frame_type octet_count
+  source_hostname_key hostname
+  <transport tls>
+    cert_path ${certs.cert}
+    private_key_path ${certs.key}
+    private_key_passphrase ${certs.passphrase}
+  </transport>`), LISTENING);
+    try {
+      const s = tlsConnect({ port: rx.port, host: '127.0.0.1', ca: readFileSync(certs.ca), servername: 'localhost' });
+      await new Promise<void>((resolve, reject) => { s.once('secureConnect', () => resolve()); s.once('error', reject); });
+      const m = '<86>Dec  8 03:00:00 bastion sudo: alice : TTY=pts/0 ; COMMAND=/bin/ls';
+      s.end(`${Buffer.byteLength(m)} ${m}`);
+      const got = await rx.waitForEvents('sys', 1);
+      assert.equal(got[0]!.tag, 'sys.authpriv.info');
+      assert.equal(got[0]!.record.ident, 'sudo');
+      assert.equal(typeof got[0]!.record.hostname, 'string');
+      assert.ok((got[0]!.record.hostname as string).length > 0);
+    } finally {
+      await rx.stop();
+      cleanup();
     }
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../src/engine/engine.ts';
-import { memoryLogger, type RunningEngine } from '../helpers/harness.ts';
-import { startListener, udpSend } from './helpers.ts';
+import { memoryLogger, tempDir, waitUntil, type RunningEngine } from '../helpers/harness.ts';
+import { smallBufferMatch, startListener, udpSend } from './helpers.ts';
 
 describe('in_udp', () => {
   let rx: RunningEngine & { port: number };
@@ -58,6 +58,38 @@ describe('in_udp', () => {
     const got = await rx.waitForEvents('udp', before + 1);
     assert.equal(got[before]!.record.v, 'z'.repeat(64 - 5));
     assert.ok(rx.logs.some((l) => l.level === 'warn' && /larger than message_length_limit/.test(l.msg)));
+  });
+});
+
+describe('in_udp with a full buffer', () => {
+  it('says once that datagrams are lost while the buffer refuses, and how many when it takes them again', async () => {
+    const { dir, cleanup } = tempDir();
+    const rx = await startListener(`
+<source>
+  @type udp
+  port 0
+  bind 127.0.0.1
+  tag full
+  <parse>
+    @type none
+  </parse>
+</source>
+${smallBufferMatch(dir)}`, 'listening udp socket');
+    try {
+      const line = (i: number) => `${i} ${'x'.repeat(1500)}`;
+      // Two datagrams fill the buffer past total_limit_size; the next two are refused.
+      await udpSend(rx.port, line(0), line(1), line(2), line(3));
+      await waitUntil(() => rx.logs.some((l) => l.msg.startsWith('udp: emit refused')), 5000, 'the refusal warn line');
+      await waitUntil(async () => {
+        await rx.engine.flushAll();
+        await udpSend(rx.port, line(4));
+        return rx.logs.some((l) => /the buffers take events again \(2 lost/.test(l.msg));
+      }, 5000, 'the recovery line');
+      assert.equal(rx.logs.filter((l) => l.msg.startsWith('udp: emit refused')).length, 1);
+    } finally {
+      await rx.stop();
+      cleanup();
+    }
   });
 });
 
