@@ -152,7 +152,6 @@ class SyslogHandler {
     if (!this.o.parsesPriority) {
       const split = splitPriority(data);
       if (!split) {
-        this.ctx.log.warn({}, `invalid syslog message: ${JSON.stringify(data)}`);
         this.unmatched(data, peer, out, new ParserError('invalid syslog message: no <PRI>'));
         return;
       }
@@ -166,7 +165,6 @@ class SyslogHandler {
       error = err instanceof ParserError ? err : new ParserError((err as Error).message);
     }
     if (error) {
-      this.ctx.log.warn({ data }, 'failed to parse message');
       this.unmatched(data, peer, out, error);
       return;
     }
@@ -188,10 +186,14 @@ class SyslogHandler {
     }
   }
 
-  /** emit_unmatched_lines emits the text as TAG.unmatched; otherwise it goes to the error route, never lost. */
+  /**
+   * emit_unmatched_lines emits the text as TAG.unmatched (with Fluentd's warn line); otherwise it goes to the error
+   * route, which logs it when there is no @ERROR label, so it is never lost and never logged twice.
+   */
   private unmatched(data: string, peer: Peer, out: Emits, error: Error): void {
     const now = nowEventTime();
     if (this.o.emitUnmatched) {
+      this.ctx.log.warn({ data }, 'failed to parse message');
       const record: EventRecord = { unmatched_line: data };
       this.addSource(record, peer);
       out.add(`${this.o.tag}.unmatched`, now.sec, now.nsec, record);

@@ -25,6 +25,8 @@ export interface UdpServerOptions {
 export class UdpServer {
   private socket: Socket | undefined;
   private dropped = 0;
+  /** In a streak of datagrams longer than maxBytes: warned once. */
+  private cutting = false;
   private readonly hostnames = new Map<string, Promise<string>>();
 
   constructor(private readonly o: UdpServerOptions) {}
@@ -62,8 +64,11 @@ export class UdpServer {
   private async receive(data: Buffer, peer: Peer): Promise<void> {
     const { o } = this;
     if (data.length > o.maxBytes) {
-      o.log.warn({ host: peer.address, size: data.length, limit: o.maxBytes }, `${o.name}: a datagram of ${data.length} bytes from ${peer.address} is larger than message_length_limit (${o.maxBytes}); its end is cut off`);
+      if (!this.cutting) o.log.warn({ host: peer.address, size: data.length, limit: o.maxBytes }, `${o.name}: a datagram of ${data.length} bytes from ${peer.address} is larger than message_length_limit (${o.maxBytes}); its end is cut off (further ones are cut silently until one fits)`);
+      this.cutting = true;
       data = data.subarray(0, o.maxBytes);
+    } else {
+      this.cutting = false;
     }
     if (o.resolveHostname) peer.hostname = await this.hostnameOf(peer);
     for (const { tag, batch } of o.handle(data, peer).runs) {
