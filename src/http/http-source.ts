@@ -5,6 +5,7 @@ import { EventBatch, nowEventTime, type EventRecord, type InputContext, type Par
 import type { Extracted, Extractor } from '../plugin-helpers/extract.ts';
 import { originAllowed } from './cors.ts';
 import { decodeForm } from './form.ts';
+import { parseMultipart } from './multipart.ts';
 import { BadRequest, defaultRecords } from './records.ts';
 
 export interface HttpOptions {
@@ -181,7 +182,7 @@ export class HttpSource {
     }
     const type = req.headers['content-type'] ?? '';
     if (/^application\/x-www-form-urlencoded/.test(type)) for (const [k, v] of decodeForm(body)) params.set(k, v);
-    else if (/^multipart\/form-data/.test(type)) throw new BadRequest('multipart/form-data bodies are not supported by logferry: send application/x-www-form-urlencoded or application/json');
+    else if (/^multipart\/form-data/.test(type)) for (const [k, v] of parseMultipart(body, type)) params.set(k, v);
     else if (/^application\/(json|csp-report)/.test(type)) params.set('json', body);
     else if (/^application\/msgpack/.test(type)) params.set('msgpack', body);
     else if (/^application\/x-ndjson/.test(type)) params.set('ndjson', body);

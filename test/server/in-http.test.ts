@@ -56,15 +56,18 @@ describe('in_http default format', () => {
     assert.deepEqual(got.map((e) => [e.tag, e.record.i, e.sec]), [['batch', 1, 1600000000], ['batch', 2, 1600000000], ['batch', 3, 1600000000]]);
   });
 
-  it('takes json= and msgpack= form fields, and an application/msgpack body', async () => {
+  it('takes json= and msgpack= form fields (urlencoded and multipart), and an application/msgpack body', async () => {
     const before = rx.events('http').length;
     assert.equal((await post(rx, '/form', `json=${encodeURIComponent('{"f":"json"}')}`, 'application/x-www-form-urlencoded')).status, 200);
     const mp = pack({ f: 'msgpack-form', bin: 'ü' });
     const escaped = [...mp].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
     assert.equal((await post(rx, '/form', `msgpack=${escaped}`, 'application/x-www-form-urlencoded')).status, 200);
     assert.equal((await post(rx, '/form', Buffer.concat([pack({ f: 'mp1' }), pack([{ f: 'mp2' }])]), 'application/msgpack')).status, 200);
-    const got = (await rx.waitForEvents('http', before + 4)).slice(before);
-    assert.deepEqual(got.map((e) => e.record.f), ['json', 'msgpack-form', 'mp1', 'mp2']);
+    const form = new FormData();
+    form.append('json', '{"f":"multipart"}');
+    assert.equal((await fetch(`http://127.0.0.1:${rx.port}/form`, { method: 'POST', body: form })).status, 200);
+    const got = (await rx.waitForEvents('http', before + 5)).slice(before);
+    assert.deepEqual(got.map((e) => e.record.f), ['json', 'msgpack-form', 'mp1', 'mp2', 'multipart']);
     assert.equal(got[1]!.record.bin, 'ü');
   });
 
