@@ -2,6 +2,7 @@ import { ConfigError, defineInput, newElement, p, z, type ConfigElement, type In
 import { createExtractor, type Extractor } from '../src/plugin-helpers/extract.ts';
 import { BadRequest } from '../src/http/records.ts';
 import { HttpSource } from '../src/http/http-source.ts';
+import { readTransport, transportDescription, transportParams } from '../src/server/transport.ts';
 
 // What Fluentd's default `in_http` parser reads: the record's time field and how to read it.
 const TIME_KEYS = ['time_key', 'keep_time_key', 'time_type', 'time_format', 'localtime', 'utc', 'timezone'];
@@ -33,6 +34,9 @@ export default defineInput({
     add_query_params: p.bool().default(false).describe('Add each query parameter as QUERY_<NAME> to the records.'),
     add_tag_prefix: p.string().optional().describe('Prefix the tag taken from the path: `prefix.tag`.'),
   }),
+  sections: {
+    transport: { description: transportDescription(['tcp', 'tls'], false), params: transportParams },
+  },
   async create(ctx, params, conf) {
     const fail = (message: string, param?: string) =>
       new ConfigError(message, { location: (param && conf.attrLocations[param]) || conf.location, section: conf.name, param });
@@ -43,10 +47,18 @@ export default defineInput({
     const parseConf = conf.elements.find((e) => e.name === 'parse');
     const type = parseConf?.attrs['@type'] ?? 'in_http';
     const formats = type === 'in_http' ? await defaultFormat(ctx, parseConf) : { json: undefined, recordTime: undefined, custom: await ctx.createParser(parseConf) };
+    const transport = readTransport(conf, ctx.log, ['tcp', 'tls'], 'tcp');
+    const transportConf = conf.elements.find((e) => e.name === 'transport');
+    if (transportConf && 'linger_timeout' in transportConf.attrs) {
+      throw new ConfigError('linger_timeout: node:http closes its connections itself; logferry\'s in_http does not take it', {
+        location: transportConf.attrLocations.linger_timeout ?? transportConf.location, section: 'transport', param: 'linger_timeout',
+      });
+    }
     const source = new HttpSource(ctx, {
       port: params.port,
       bind: params.bind,
       backlog: params.backlog,
+      tls: transport.tls,
       bodySizeLimit: params.body_size_limit,
       decompressionSizeLimit: params.decompression_size_limit,
       keepaliveTimeout: params.keepalive_timeout,

@@ -7,7 +7,7 @@ import type { Peer } from '../src/server/peer.ts';
 import { DelimiterSplitter, OctetCountSplitter } from '../src/server/splitters.ts';
 import { StreamServer } from '../src/server/stream-server.ts';
 import { priorityNames, splitPriority } from '../src/server/syslog-priority.ts';
-import { readTransport, TRANSPORT_DESCRIPTION, transportParams } from '../src/server/transport.ts';
+import { readTransport, transportDescription, transportParams } from '../src/server/transport.ts';
 import { UdpServer } from '../src/server/udp-server.ts';
 
 // v0.12 configs set the syslog parser's options at the top level without `format` (which the engine converts).
@@ -43,7 +43,7 @@ export default defineInput({
     delimiter: p.string().default('\n').describe('What ends a message in traditional TCP frames.'),
   }),
   sections: {
-    transport: { description: TRANSPORT_DESCRIPTION, params: transportParams },
+    transport: { description: transportDescription(['udp', 'tcp', 'tls']), params: transportParams },
   },
   prepare(conf) {
     if (conf.elements.some((e) => e.name === 'parse') || !LEGACY_PARSER_KEYS.some((k) => k in conf.attrs)) return;

@@ -5,7 +5,7 @@ import { Emits } from '../src/server/emits.ts';
 import { parseMessage } from '../src/server/parse-message.ts';
 import { DelimiterSplitter } from '../src/server/splitters.ts';
 import { StreamServer } from '../src/server/stream-server.ts';
-import { readTransport, TRANSPORT_DESCRIPTION, transportParams } from '../src/server/transport.ts';
+import { readTransport, transportDescription, transportParams } from '../src/server/transport.ts';
 
 /**
  * Fluentd's in_tcp: delimited text messages over TCP or TLS, each parsed by <parse>. Beyond Fluentd: a message that
@@ -29,7 +29,7 @@ export default defineInput({
   }),
   sections: {
     security: { description: 'Allowed clients: <client> sections with host or network; others are refused with a warn line.', params: z.object({}) },
-    transport: { description: TRANSPORT_DESCRIPTION, params: transportParams },
+    transport: { description: transportDescription(['tcp', 'tls']), params: transportParams },
   },
   async create(ctx, params, conf) {
     const fail = (message: string, param?: string, where: ConfigElement = conf) =>

@@ -3,7 +3,7 @@ import { chomp } from '../src/formatter/chomp.ts';
 import { createExtractor } from '../src/plugin-helpers/extract.ts';
 import { Emits } from '../src/server/emits.ts';
 import { parseMessage } from '../src/server/parse-message.ts';
-import { readTransport, TRANSPORT_DESCRIPTION, transportParams } from '../src/server/transport.ts';
+import { readTransport, transportDescription, transportParams } from '../src/server/transport.ts';
 import { UdpServer } from '../src/server/udp-server.ts';
 
 /**
@@ -28,7 +28,7 @@ export default defineInput({
     blocking_timeout: p.unsupported('it tunes Cool.io\'s event loop, which Node does not have'),
   }),
   sections: {
-    transport: { description: TRANSPORT_DESCRIPTION.replace('tcp|tls|udp', 'udp'), params: transportParams },
+    transport: { description: transportDescription(['udp']), params: transportParams },
   },
   async create(ctx, params, conf) {
     const parseConf = conf.elements.find((e) => e.name === 'parse');

@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { EventBatch, nowEventTime, type EventRecord, type InputContext, type Parser } from '../plugin-api/index.ts';
@@ -12,6 +14,8 @@ export interface HttpOptions {
   port: number;
   bind: string;
   backlog: number | undefined;
+  /** <transport tls>: HTTPS. */
+  tls: TlsOptions | undefined;
   bodySizeLimit: number;
   decompressionSizeLimit: number;
   keepaliveTimeout: number;
@@ -41,7 +45,8 @@ export class HttpSource {
   constructor(private readonly ctx: InputContext, private readonly o: HttpOptions) {}
 
   async start(): Promise<number> {
-    const server = createServer((req, res) => this.onRequest(req, res));
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    const server = this.o.tls ? createHttpsServer(this.o.tls, onRequest) : createServer(onRequest);
     server.keepAliveTimeout = this.o.keepaliveTimeout * 1000;
     // Expect: 100-continue is answered by the size the client announces, as Fluentd.
     server.on('checkContinue', (req, res) => {

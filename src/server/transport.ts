@@ -7,7 +7,14 @@ export const transportParams = serverTransportParams.extend({
   receive_buffer_size: p.size().optional().describe('SO_RCVBUF of the UDP socket (udp only).'),
 });
 
-export const TRANSPORT_DESCRIPTION = '`<transport tcp|tls|udp>`: tls takes cert_path, private_key_path, private_key_passphrase, ca_path, client_cert_auth, version, min_version, max_version, ciphers, insecure; linger_timeout; udp: receive_buffer_size.';
+/** The README line for a <transport> section that takes these protocols. */
+export function transportDescription(protocols: readonly string[], linger = true): string {
+  const parts = [];
+  if (protocols.includes('tls')) parts.push('tls: cert_path, private_key_path, private_key_passphrase, ca_path, client_cert_auth, version, min_version, max_version, ciphers, insecure');
+  if (linger && (protocols.includes('tcp') || protocols.includes('tls'))) parts.push('linger_timeout');
+  if (protocols.includes('udp')) parts.push('udp: receive_buffer_size');
+  return `\`<transport ${protocols.join('|')}>\`: ${parts.join('; ')}.`;
+}
 
 export interface Transport {
   protocol: string;

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pack } from '../../src/forward/codec.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { gzipSync } from 'node:zlib';
+import { makeCerts } from '../forward/forward-helpers.ts';
 import { memoryLogger, sleep, tempDir, type RunningEngine } from '../helpers/harness.ts';
 import { smallBufferMatch, startListener } from './helpers.ts';
 
@@ -178,10 +181,41 @@ ${smallBufferMatch(dir)}`, 'listening http');
   });
 });
 
+describe('in_http over <transport tls>', () => {
+  it('answers HTTPS and emits the event', async () => {
+    const { dir, cleanup } = tempDir();
+    const certs = makeCerts(dir);
+    const rx = await startListener(source('', `<transport tls>
+    cert_path ${certs.cert}
+    private_key_path ${certs.key}
+    private_key_passphrase ${certs.passphrase}
+  </transport>`), 'listening http');
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: rx.port, path: '/secure', method: 'POST', ca: readFileSync(certs.ca), servername: 'localhost', headers: { 'Content-Type': 'application/json' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end('{"s":1}');
+      });
+      assert.equal(status, 200);
+      const got = await rx.waitForEvents('http', 1);
+      assert.deepEqual([got[0]!.tag, got[0]!.record], ['secure', { s: 1 }]);
+    } finally {
+      await rx.stop();
+      cleanup();
+    }
+  });
+});
+
 describe('in_http config', () => {
   const build = (body: string) => Engine.fromConfigString(`<source>\n  @type http\n${body}\n</source>`, '/x/test.conf', { log: memoryLogger().log });
   it('refuses cors_allow_credentials without specific origins', async () => {
     await assert.rejects(build('  cors_allow_credentials true\n  cors_allow_origins ["*"]'), /Cannot enable cors_allow_credentials without specific origins/);
+  });
+  it('refuses linger_timeout in <transport> by name', async () => {
+    await assert.rejects(build('  <transport tcp>\n    linger_timeout 5\n  </transport>'), /linger_timeout: node:http closes its connections itself/);
   });
   it('refuses a parser parameter the default format does not use, by name', async () => {
     await assert.rejects(build('  <parse>\n    types a:integer\n  </parse>'), /'types' is not used by in_http's default parser/);
