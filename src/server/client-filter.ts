@@ -1,10 +1,10 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIPv6 } from 'node:net';
-import { ConfigError, p, z, type ConfigElement, type Logger } from '../plugin-api/index.ts';
+import { ConfigError, p, readSection, z, type ConfigElement, type Logger } from '../plugin-api/index.ts';
 import type { Peer } from './peer.ts';
 
 /** in_tcp's <security><client host|network>: the clients allowed to connect. */
-export const clientParams = z.object({
+const clientParams = z.object({
   host: p.string().optional().describe('A client\'s IP address or host name (resolved at start).'),
   network: p.string().optional().describe('A client network, e.g. 192.168.0.0/24.'),
 });
@@ -18,7 +18,7 @@ export async function readClientFilter(conf: ConfigElement, log: Logger): Promis
   const allowed = new BlockList();
   for (const client of clients) {
     const fail = (message: string) => new ConfigError(message, { location: client.location, section: 'client' });
-    const { host, network } = clientParams.parse(client.attrs);
+    const { host, network } = readSection(clientParams, client, { log });
     if (host !== undefined && network !== undefined) throw fail("both of 'host' and 'network' are specified for client");
     if (host === undefined && network === undefined) throw fail("Either of 'host' and 'network' must be specified for client");
     let address = network!;
