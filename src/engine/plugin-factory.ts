@@ -178,6 +178,7 @@ export class PluginFactory {
   }
 
   private async definition<D extends PluginDefinition>(kind: PluginKind, conf: ConfigElement, defaultType?: string): Promise<D> {
+    renameDeprecatedReserved(conf, this.log);
     const type = conf.attrs['@type'] ?? defaultType;
     if (!type) {
       throw new ConfigError(`'@type' parameter is required`, { location: conf.location, section: conf.name });
@@ -254,6 +255,20 @@ function withDefaults(name: string, section: ConfigElement | undefined, defaults
     for (const key of section.nils) conf.nils.add(key);
   }
   return conf;
+}
+
+// v0.12 spelled the reserved parameters without '@'; Fluentd v1 still reads them, with a warning (config/element.rb).
+const DEPRECATED_RESERVED: Array<[string, string]> = [['@type', 'type'], ['@id', 'id'], ['@log_level', 'log_level']];
+
+function renameDeprecatedReserved(conf: ConfigElement, log: Logger): void {
+  for (const [reserved, old] of DEPRECATED_RESERVED) {
+    if (reserved in conf.attrs || !(old in conf.attrs)) continue;
+    conf.attrs[reserved] = conf.attrs[old]!;
+    const where = conf.attrLocations[old] ?? conf.location;
+    conf.attrLocations[reserved] = where;
+    delete conf.attrs[old];
+    log.warn({ file: where.file, line: where.line }, `'${old}' is deprecated parameter name. use '${reserved}' instead.`);
+  }
 }
 
 function pluginLogger(parent: Logger, id: string | undefined, conf: ConfigElement): Logger {
