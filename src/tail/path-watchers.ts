@@ -149,6 +149,25 @@ export class PathWatchers extends Watchers {
     return null;
   }
 
+  /**
+   * copytruncate before logferry read any of the file (it was opened empty, then written, copied and truncated
+   * between two polls): no offset or line tells the copy, but it is the rotation of the path modified since the file
+   * was opened that nobody tails. Looked for once, at the first poll that finds the file with data.
+   */
+  private async resumeEarlyCopy(w: Tailed, openedAt: number): Promise<void> {
+    w.unreadSince = null;
+    const tracked = new Set([w.ino, ...w.draining.map((d) => d.reader.ino)]);
+    // The file system's clock is coarser than Date.now(): a copy made just after the open may carry an mtime a few
+    // milliseconds before it.
+    const copies = this.rotationsOf(w.path).filter(({ st }) => !tracked.has(st.ino) && st.mtimeMs >= openedAt - 20).sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
+    for (const { file, st } of copies) {
+      if (await this.drain(w, file, st.ino, 0)) {
+        this.ctx.log.info({ path: w.path, copy: file }, 'the file was copied and truncated before it was read (copytruncate); reading the copy from its head');
+      }
+    }
+    if (copies.length > 0) this.pos?.flush();
+  }
+
   /** The files in the directory of `file` named as a rotation of it. */
   private rotationsOf(file: string): Array<{ file: string; st: Stats }> {
     const name = basename(file);
@@ -203,6 +222,7 @@ export class PathWatchers extends Watchers {
     await this.drainRotated(w);
     if (!w.reader || !st) return;
     const reader = w.reader;
+    if (w.unreadSince !== null && st.size > 0) await this.resumeEarlyCopy(w, w.unreadSince);
     if (await this.truncated(w, reader, st.size, w)) {
       w.pendingLines = [];
       this.pos?.set(w.path, { pos: 0, ino: reader.ino });
@@ -259,6 +279,7 @@ export class PathWatchers extends Watchers {
       w.pendingLines = [];
     }
     w.reader = reader;
+    w.unreadSince = w.committed === 0 ? Date.now() : null;
     w.ino = reader.ino;
     this.pos?.set(w.path, { pos: w.committed, ino: reader.ino });
     this.pos?.flush();

@@ -15,6 +15,11 @@ export interface Tailed {
   /** The line that ends at `committed` (undefined: not known), to tell a copytruncate that regrew the file. */
   lastLine: string | undefined;
   /**
+   * When the reader was opened, while none of the file has been read yet (null once its first lines are read, or
+   * once copies of it were looked for): a copytruncate before that first read leaves a copy only its mtime tells.
+   */
+  unreadSince: number | null;
+  /**
    * Files rotated away, still read until rotate_wait passes, oldest first. Each keeps its own pos entry until it is
    * let go, so a kill at any moment leaves a position for every file with unread bytes.
    */
@@ -46,6 +51,6 @@ export interface Draining {
 
 export function newTailed(path: string, reader: FileReader | null, committed: number): Tailed {
   return {
-    path, reader, committed, ino: reader?.ino ?? null, lastLine: undefined, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null, readWindow: { start: 0, bytes: 0 },
+    path, reader, committed, ino: reader?.ino ?? null, lastLine: undefined, unreadSince: null, draining: [], busy: false, again: false, retryAt: 0, backoff: 100, lastData: Date.now(), pendingLines: [], until: null, readWindow: { start: 0, bytes: 0 },
   };
 }

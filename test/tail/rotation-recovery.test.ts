@@ -148,3 +148,22 @@ test('copytruncate and then a rename before the next poll: the copy\'s rest, the
   await new Promise((res) => setTimeout(res, 400));
   assert.deepEqual(messages(r, 'copyrename').sort(), [...lines('a', 0, 8).split('\n'), ...lines('bbbbbbbb', 0, 6).split('\n'), ...lines('c', 0, 2).split('\n')].filter(Boolean).sort());
 });
+
+test('copytruncate of a file before any of it was read (opened empty, then written, copied and truncated between two polls): the copy is read', async () => {
+  const file = path.join(tmp.dir, 'early.log');
+  const pos = path.join(tmp.dir, 'early.pos');
+  writeFileSync(file, lines('a', 0, 2));
+  const r = await tail(file, pos, 'early');
+  await r.waitForEvents('early', 2);
+  renameSync(file, `${file}.1`);
+  writeFileSync(file, '');
+  const ino = statSync(file).ino;
+  await waitUntil(() => posLines(pos).some((l) => l.startsWith(`${file}\t`) && l.endsWith(hex(ino))), 3000, 'the new, empty file opened');
+  appendFileSync(file, lines('b', 0, 4));
+  copyFileSync(file, `${file}.2`);
+  truncateSync(file, 0);
+  appendFileSync(file, lines('c', 0, 2));
+  await r.waitForEvents('early', 8);
+  await new Promise((res) => setTimeout(res, 400));
+  assert.deepEqual(messages(r, 'early').sort(), ['a0', 'a1', 'b0', 'b1', 'b2', 'b3', 'c0', 'c1']);
+});
