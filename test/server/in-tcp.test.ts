@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Engine } from '../../src/engine/engine.ts';
 import { memoryLogger, sleep, tempDir, waitUntil, type RunningEngine } from '../helpers/harness.ts';
 import { makeCerts } from '../forward/forward-helpers.ts';
-import { startListener, tcpConnect, tcpSend } from './helpers.ts';
+import { smallBufferMatch, startListener, tcpConnect, tcpSend } from './helpers.ts';
 
 type Rx = RunningEngine & { port: number };
 
@@ -204,22 +204,7 @@ describe('in_tcp delimiter, <extract>, <security> and TLS', () => {
     @type none
   </parse>
 </source>
-<match **>
-  @type file
-  path ${dir}/out
-  append true
-  <format>
-    @type single_value
-  </format>
-  <buffer>
-    @type memory
-    total_limit_size 2k
-    chunk_limit_size 1m
-    overflow_action throw_exception
-    flush_mode interval
-    flush_interval 1h
-  </buffer>
-</match>`, 'listening tcp socket');
+${smallBufferMatch(dir)}`, 'listening tcp socket');
     try {
       const s = await tcpConnect(rx.port);
       const lines = Array.from({ length: 10 }, (_, i) => `${i} ${'x'.repeat(900)}`);
