@@ -2,6 +2,7 @@ import { readdirSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { expandPaths } from './expand-paths.ts';
 import { FileReader } from './file-reader.ts';
+import type { PositionEntry } from './position-file.ts';
 import { newTailed, type Tailed } from './tailed.ts';
 import { Watchers } from './watchers.ts';
 
@@ -50,6 +51,7 @@ export class PathWatchers extends Watchers {
     }
     if (entry && !(st && st.ino === entry.ino && st.size < entry.pos)) {
       w.committed = entry.pos;
+      w.lastLine = entry.lastLine;
       w.ino = entry.ino;
     } else if (st && !entry && rotated.length === 0 && atStartup && !this.p.read_from_head) {
       w.committed = st.size;
@@ -65,9 +67,9 @@ export class PathWatchers extends Watchers {
    * start-up, or while it was drained before a kill): found by its inode in the path's directory and read on from
    * there. Returns its stat, or null if it is gone.
    */
-  private async resumeRotated(w: Tailed, entry: { pos: number; ino: number }, quiet = false): Promise<Stats | null> {
+  private async resumeRotated(w: Tailed, entry: PositionEntry, quiet = false): Promise<Stats | null> {
     const found = this.siblings(w.path).find(({ st }) => st.ino === entry.ino && st.size >= entry.pos);
-    if (found && (await this.drain(w, found.file, entry.ino, entry.pos))) {
+    if (found && (await this.drain(w, found.file, entry.ino, entry.pos, entry.lastLine))) {
       this.ctx.log.info({ path: w.path, renamed_to: found.file, pos: entry.pos }, 'the file was rotated while not tailed; reading the rest of the rotated file');
       return found.st;
     }
@@ -201,7 +203,7 @@ export class PathWatchers extends Watchers {
   }
 
   /** Reads a rotated file from `pos` until its end and rotate_wait from now, with a pos entry of its own. */
-  private async drain(w: Tailed, file: string, ino: number, pos: number): Promise<boolean> {
+  private async drain(w: Tailed, file: string, ino: number, pos: number, lastLine?: string): Promise<boolean> {
     let reader;
     try {
       reader = await FileReader.open(file, this.decoder);
@@ -212,8 +214,8 @@ export class PathWatchers extends Watchers {
       await reader.close();
       return false;
     }
-    w.draining.push({ reader, committed: pos, lastLine: undefined, until: Date.now() + this.p.rotate_wait * 1000 });
-    this.pos?.setRotated(w.path, { pos, ino });
+    w.draining.push({ reader, committed: pos, lastLine, until: Date.now() + this.p.rotate_wait * 1000 });
+    this.pos?.setRotated(w.path, { pos, ino, lastLine });
     return true;
   }
 
@@ -232,7 +234,7 @@ export class PathWatchers extends Watchers {
     await this.lines.readFrom(reader, w, (next, lastLine) => {
       w.committed = next;
       w.lastLine = lastLine;
-      this.pos?.set(w.path, { pos: next, ino: reader.ino });
+      this.pos?.set(w.path, { pos: next, ino: reader.ino, lastLine });
     }, () => w.committed);
     if (this.p.open_on_every_update && w.reader) {
       await w.reader.close();
@@ -273,9 +275,10 @@ export class PathWatchers extends Watchers {
     if (w.ino !== null && reader.ino !== w.ino) {
       // The file the offset is in was rotated away before this open: during start-up, or while logferry was down
       // (with open_on_every_update, also between two reads; a file replaced in place is simply gone).
-      const rotated = await this.resumeRotated(w, { pos: w.committed, ino: w.ino }, this.p.open_on_every_update);
+      const rotated = await this.resumeRotated(w, { pos: w.committed, ino: w.ino, lastLine: w.lastLine }, this.p.open_on_every_update);
       if (rotated) await this.resumeUnseen(w, rotated, reader.ino);
       w.committed = 0;
+      w.lastLine = undefined;
       w.pendingLines = [];
     }
     w.reader = reader;
@@ -291,7 +294,7 @@ export class PathWatchers extends Watchers {
     if (!w.reader) return;
     w.draining.push({ reader: w.reader, committed: w.committed, lastLine: w.lastLine, until: Date.now() + this.p.rotate_wait * 1000 });
     this.pos?.delete(w.path);
-    this.pos?.setRotated(w.path, { pos: w.committed, ino: w.reader.ino });
+    this.pos?.setRotated(w.path, { pos: w.committed, ino: w.reader.ino, lastLine: w.lastLine });
     w.reader = null;
     w.committed = 0;
     w.lastLine = undefined;
@@ -305,7 +308,7 @@ export class PathWatchers extends Watchers {
       const atEnd = await this.lines.readFrom(d.reader, w, (next, lastLine) => {
         d.committed = next;
         d.lastLine = lastLine;
-        this.pos?.setRotated(w.path, { pos: next, ino: d.reader.ino });
+        this.pos?.setRotated(w.path, { pos: next, ino: d.reader.ino, lastLine });
       }, () => d.committed);
       // Let go only at its end: a refused emit must not cut off the rest of a rotated file.
       if (atEnd && Date.now() >= d.until) {

@@ -1,10 +1,12 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../plugin-api/index.ts';
 
 export interface PositionEntry {
   pos: number;
   ino: number;
+  /** The line that ends at `pos`, when known: kept beside the pos file, to tell a copytruncate after a restart. */
+  lastLine?: string | undefined;
 }
 
 /** What a pos entry belongs to: a path (Fluentd's default), or an inode (follow_inodes: one line per file). */
@@ -67,6 +69,34 @@ export class PositionFile {
       this.entries.set(key, { path: m[1]!, pos, ino });
     }
     if (bad > 0) this.log.warn({ pos_file: this.file, lines: bad }, 'pos_file has unreadable lines; they were skipped (their files start per read_from_head)');
+    this.readLastLines();
+  }
+
+  /**
+   * `<pos_file>.lines`: each entry's last line, which Fluentd's format has no room for. Written after the pos file
+   * (a kill between the two leaves lines for older offsets, which are then not used) and without fsync: it only
+   * needs to outlive the process, and a missing or unreadable one just means no line is known.
+   */
+  private writeLastLines(): void {
+    const known = [...this.entries.values()].filter((e) => e.lastLine !== undefined).map((e) => [e.path, e.ino, e.pos, e.lastLine]);
+    const tmp = `${this.file}.lines.tmp`;
+    writeFileSync(tmp, JSON.stringify(known));
+    renameSync(tmp, `${this.file}.lines`);
+  }
+
+  private readLastLines(): void {
+    let known: unknown;
+    try {
+      known = JSON.parse(readFileSync(`${this.file}.lines`, 'utf8'));
+    } catch {
+      return;
+    }
+    if (!Array.isArray(known)) return;
+    for (const item of known) {
+      if (!Array.isArray(item) || item.length !== 4 || typeof item[3] !== 'string') continue;
+      const [filePath, ino, pos, lastLine] = item as [string, number, number, string];
+      for (const e of this.entries.values()) if (e.path === filePath && e.ino === ino && e.pos === pos) e.lastLine = lastLine;
+    }
   }
 
   /** Sets the entry of `filePath` (by path) or of `entry.ino` (by inode, now seen at `filePath`). */
@@ -74,7 +104,7 @@ export class PositionFile {
     const key = this.key(filePath, entry.ino);
     const old = this.entries.get(key);
     if (old && old.pos === entry.pos && old.ino === entry.ino && old.path === filePath) return;
-    this.entries.set(key, { path: filePath, pos: entry.pos, ino: entry.ino });
+    this.entries.set(key, { path: filePath, pos: entry.pos, ino: entry.ino, lastLine: entry.lastLine });
     this.dirty = true;
   }
 
@@ -87,7 +117,7 @@ export class PositionFile {
     const key = this.rotatedKey(filePath, entry.ino);
     const old = this.entries.get(key);
     if (old && old.pos === entry.pos) return;
-    this.entries.set(key, { path: filePath, pos: entry.pos, ino: entry.ino });
+    this.entries.set(key, { path: filePath, pos: entry.pos, ino: entry.ino, lastLine: entry.lastLine });
     this.dirty = true;
   }
 
@@ -99,7 +129,7 @@ export class PositionFile {
   /** By path: the rotated files of `filePath` with unread bytes, in the order they were rotated. */
   rotatedOf(filePath: string): PositionEntry[] {
     const found: PositionEntry[] = [];
-    for (const [key, e] of this.entries) if (key !== filePath && e.path === filePath) found.push({ pos: e.pos, ino: e.ino });
+    for (const [key, e] of this.entries) if (key !== filePath && e.path === filePath) found.push({ pos: e.pos, ino: e.ino, lastLine: e.lastLine });
     return found;
   }
 
@@ -127,6 +157,7 @@ export class PositionFile {
         closeSync(fd);
       }
       renameSync(tmp, this.file);
+      this.writeLastLines();
       this.dirty = false;
     } catch (err) {
       this.log.error({ pos_file: this.file, error: (err as Error).message }, 'cannot write pos_file');

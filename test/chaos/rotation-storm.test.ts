@@ -38,11 +38,13 @@ test(`rotation storm: a rename every 100 ms and a copytruncate every second for 
   const rotateOnce = () => (++ticks % 10 === 0 ? writer.copytruncate() : writer.rotate());
   const storm = setInterval(rotateOnce, 100);
   const warnings: string[] = [];
+  const outputs: string[] = [];
   let peak = 0;
   try {
     await sleep(randomMs(STORM_MS / 3, (2 * STORM_MS) / 3));
     peak = peakRss(child);
     await kill9(child);
+    outputs.push(child.output());
     warnings.push(...child.log);
     clearInterval(storm);
     for (let i = 0; i < 3; i++) {
@@ -68,6 +70,7 @@ test(`rotation storm: a rename every 100 ms and a copytruncate every second for 
   t.diagnostic(`rotations ${writer.rotations}, lines written ${writer.written}, delivered ${delivery.delivered} in ${delivery.objects} objects, ` +
     `lost ${delivery.lost}, duplicated ${delivery.duplicated}, duplicate objects ${delivery.duplicateObjects}, peak RSS ${(peak / 1048576).toFixed(0)} MB`);
   if (delivery.lost > 0) t.diagnostic(`lost: ${delivery.lostRanges}`);
+  if (process.env.CHAOS_KEEP) writeFileSync(path.join(dir, 'logferry.out'), outputs.join('\n====\n') + child.output());
   const distinct = [...new Set(warnings.map((w) => w.replace(/^\S+ \S+ \S+ /, '').slice(0, 160)))].slice(0, 8);
   if (distinct.length > 0) t.diagnostic(`logferry warnings: ${distinct.join(' | ')}`);
   assert.equal(delivery.lost, 0, `lines lost: ${delivery.lostRanges}`);

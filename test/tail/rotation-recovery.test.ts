@@ -167,3 +167,21 @@ test('copytruncate of a file before any of it was read (opened empty, then writt
   await new Promise((res) => setTimeout(res, 400));
   assert.deepEqual(messages(r, 'early').sort(), ['a0', 'a1', 'b0', 'b1', 'b2', 'b3', 'c0', 'c1']);
 });
+
+test('copytruncate while logferry is down, the file regrown past the old offset: the pos file\'s last line tells, and the copy\'s rest is read', async () => {
+  const file = path.join(tmp.dir, 'copydown.log');
+  const pos = path.join(tmp.dir, 'copydown.pos');
+  writeFileSync(file, lines('a', 0, 5));
+  const r1 = await tail(file, pos, 'copydown1');
+  await r1.waitForEvents('copydown1', 5);
+  await waitUntil(() => posLines(pos)[0]?.includes(hex(15)) ?? false, 3000, 'the pos line at the end of the file');
+  await stop(r1);
+  appendFileSync(file, lines('a', 5, 8));
+  copyFileSync(file, `${file}.1`);
+  truncateSync(file, 0);
+  appendFileSync(file, lines('bbbbbbbb', 0, 6));
+  const r2 = await tail(file, pos, 'copydown2');
+  await r2.waitForEvents('copydown2', 9);
+  await new Promise((res) => setTimeout(res, 400));
+  assert.deepEqual(messages(r2, 'copydown2').sort(), [...lines('a', 5, 8).split('\n'), ...lines('bbbbbbbb', 0, 6).split('\n')].filter(Boolean).sort());
+});
